@@ -1,0 +1,41 @@
+import { GatehouseError } from '@gatehouse/core';
+import { openDatabase, sqlitePath } from '@gatehouse/db';
+import type { Config } from './config.js';
+import { ConfigError } from './config.js';
+import { createServices } from './gatehouse.js';
+import { createLogger } from './logger.js';
+
+/** `migrate`: applies pending migrations and exits. */
+export async function migrateCommand(config: Config): Promise<void> {
+  const db = await openDatabase(config.DATABASE_URL);
+  await db.close();
+  const where = sqlitePath(config.DATABASE_URL) ?? config.DATABASE_URL.replace(/\/\/[^@]*@/, '//');
+  process.stdout.write(`migrations applied to ${where}\n`);
+}
+
+export interface AdminFlags {
+  username?: string | undefined;
+  email?: string | undefined;
+  password?: string | undefined;
+}
+
+/** `create-admin`: creates an admin user from flags, falling back to GATEHOUSE_ADMIN_*. */
+export async function createAdminCommand(config: Config, flags: AdminFlags): Promise<void> {
+  const username = flags.username ?? config.GATEHOUSE_ADMIN_USERNAME;
+  const email = flags.email ?? config.GATEHOUSE_ADMIN_EMAIL;
+  const password = flags.password ?? config.GATEHOUSE_ADMIN_PASSWORD;
+  if (!username || !email || !password) {
+    throw new ConfigError(['create-admin needs --username, --email and --password (or GATEHOUSE_ADMIN_* variables)']);
+  }
+  const logger = createLogger({ ...config, LOG_LEVEL: 'warn' });
+  const services = await createServices(config, logger, 1);
+  try {
+    const user = await services.accounts.register({ username, email, password }, 'admin');
+    process.stdout.write(`admin "${user.username}" created (id ${user.id})\n`);
+  } catch (error) {
+    if (error instanceof GatehouseError) throw new ConfigError([error.message]);
+    throw error;
+  } finally {
+    await services.close();
+  }
+}

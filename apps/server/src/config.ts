@@ -1,0 +1,109 @@
+import { parseDuration } from '@gatehouse/core';
+import { z } from 'zod';
+
+const duration = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((text, ctx) => {
+      const seconds = parseDuration(text);
+      if (seconds === null)
+        ctx.addIssue({ code: 'custom', message: `expected a duration like 900, 90s, 15m, 12h or 30d, got "${text}"` });
+      return seconds ?? 0;
+    });
+
+const integer = (fallback: number, min: number, max: number) =>
+  z
+    .string()
+    .default(String(fallback))
+    .transform((text, ctx) => {
+      const n = Number(text);
+      if (!/^\d+$/.test(text.trim()) || n < min || n > max) {
+        ctx.addIssue({ code: 'custom', message: `expected a whole number from ${min} to ${max}, got "${text}"` });
+      }
+      return n;
+    });
+
+const list = z
+  .string()
+  .default('')
+  .transform((text) =>
+    text
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  );
+
+const optionalText = z
+  .string()
+  .optional()
+  .transform((s) => (s?.trim() ? s.trim() : undefined));
+
+const envSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    PORT: integer(3000, 0, 65535),
+    HOST: z.string().min(1).default('127.0.0.1'),
+    DATABASE_URL: z.string().min(1).default('file:./data/gatehouse.db'),
+    DATA_DIR: z.string().min(1).default('./data'),
+    JWT_SECRET: optionalText,
+    JWT_ISSUER: z.string().min(1).default('gatehouse'),
+    JWT_AUDIENCE: z.string().min(1).default('gatehouse'),
+    ACCESS_TOKEN_TTL: duration('15m'),
+    REFRESH_TOKEN_TTL: duration('30d'),
+    REFRESH_REUSE_GRACE: duration('5s'),
+    BCRYPT_COST: integer(12, 4, 15),
+    CORS_ORIGINS: list,
+    TRUST_PROXY: integer(0, 0, 10),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    GATEHOUSE_ADMIN_USERNAME: optionalText,
+    GATEHOUSE_ADMIN_EMAIL: optionalText,
+    GATEHOUSE_ADMIN_PASSWORD: optionalText,
+  })
+  .superRefine((env, ctx) => {
+    const production = env.NODE_ENV === 'production';
+    if (production && env.BCRYPT_COST < 10) {
+      ctx.addIssue({ code: 'custom', path: ['BCRYPT_COST'], message: 'must be at least 10 when NODE_ENV=production' });
+    }
+    if (production && !env.JWT_SECRET) {
+      ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'is required when NODE_ENV=production' });
+    }
+    if (env.JWT_SECRET && Buffer.byteLength(env.JWT_SECRET) < 32) {
+      ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'must be at least 32 bytes' });
+    }
+    const admin = [env.GATEHOUSE_ADMIN_USERNAME, env.GATEHOUSE_ADMIN_EMAIL, env.GATEHOUSE_ADMIN_PASSWORD];
+    if (admin.some(Boolean) && !admin.every(Boolean)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['GATEHOUSE_ADMIN_PASSWORD'],
+        message: 'GATEHOUSE_ADMIN_USERNAME, GATEHOUSE_ADMIN_EMAIL and GATEHOUSE_ADMIN_PASSWORD must be set together',
+      });
+    }
+    for (const origin of env.CORS_ORIGINS) {
+      if (!URL.canParse(origin) || new URL(origin).origin !== origin) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['CORS_ORIGINS'],
+          message: `"${origin}" is not an origin like https://app.example.com`,
+        });
+      }
+    }
+  });
+
+export type Config = z.output<typeof envSchema>;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Validates the environment; throws ConfigError naming every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const result = envSchema.safeParse(env);
+  if (result.success) return result.data;
+  throw new ConfigError(
+    result.error.issues.map((issue) => `${issue.path.join('.') || 'environment'}: ${issue.message}`),
+  );
+}

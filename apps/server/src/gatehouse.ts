@@ -1,0 +1,73 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { type AuthServices, createAuthServices, ensureAdmin } from '@gatehouse/core';
+import { openDatabase } from '@gatehouse/db';
+import type { Logger } from 'pino';
+import type { Config } from './config.js';
+import { createHttpServer } from './http-server.js';
+import { resolveJwtSecret } from './jwt-secret.js';
+
+export interface RunningGatehouse {
+  server: Server;
+  services: AuthServices;
+  /** e.g. http://127.0.0.1:3000 */
+  url: string;
+  /** Stops accepting, lets in-flight requests finish, then closes the pool and database. */
+  close(): Promise<void>;
+}
+
+/** Opens (and migrates) the database and wires every auth service to it. */
+export async function createServices(config: Config, logger: Logger, passwordThreads?: number): Promise<AuthServices> {
+  const db = await openDatabase(config.DATABASE_URL);
+  const services = createAuthServices({
+    db,
+    jwtSecret: resolveJwtSecret(config, logger),
+    issuer: config.JWT_ISSUER,
+    audience: config.JWT_AUDIENCE,
+    accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL,
+    refreshTokenTtlSeconds: config.REFRESH_TOKEN_TTL,
+    refreshReuseGraceMs: config.REFRESH_REUSE_GRACE * 1000,
+    bcryptCost: config.BCRYPT_COST,
+    ...(passwordThreads ? { passwordThreads } : {}),
+  });
+  services.sessions.onEvent = (event) => logger.warn(event, 'refresh token reuse detected; session revoked');
+  return services;
+}
+
+export async function bootstrapAdmin(config: Config, services: AuthServices, logger: Logger): Promise<void> {
+  const {
+    GATEHOUSE_ADMIN_USERNAME: username,
+    GATEHOUSE_ADMIN_EMAIL: email,
+    GATEHOUSE_ADMIN_PASSWORD: password,
+  } = config;
+  if (!username || !email || !password) return;
+  const outcome = await ensureAdmin(services.db, services.accounts, { username, email, password });
+  if (outcome === 'created') logger.info({ username }, 'created the first admin from GATEHOUSE_ADMIN_*');
+}
+
+/** Starts the whole service and resolves once it is listening. */
+export async function startGatehouse(config: Config, logger: Logger): Promise<RunningGatehouse> {
+  const services = await createServices(config, logger);
+  await services.passwords.warmUp();
+  await bootstrapAdmin(config, services, logger);
+  const server = createHttpServer({ config, services, logger });
+  server.keepAliveTimeout = 5000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.PORT, config.HOST, resolve);
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  let closing: Promise<void> | null = null;
+  const close = () => {
+    closing ??= (async () => {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      });
+      await services.close();
+    })();
+    return closing;
+  };
+  return { server, services, url: `http://${host}:${address.port}`, close };
+}

@@ -1,0 +1,36 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+const ALLOWED_HEADERS = 'authorization, content-type, trpc-accept, x-trpc-source';
+
+/** Headers every response carries. */
+export function setSecurityHeaders(res: ServerResponse): void {
+  res.setHeader('X-Content-Type-Options', 'nosniff');
+  res.setHeader('X-Frame-Options', 'DENY');
+  res.setHeader('Referrer-Policy', 'no-referrer');
+  res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
+  res.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
+}
+
+export type CorsOutcome = 'no-origin' | 'allowed' | 'refused';
+
+/** Adds CORS headers for an allow-listed Origin; others get none, so browsers block them. */
+export function applyCors(req: IncomingMessage, res: ServerResponse, allowed: ReadonlySet<string>): CorsOutcome {
+  const origin = req.headers.origin;
+  if (!origin) return 'no-origin';
+  res.setHeader('Vary', 'Origin');
+  if (!allowed.has(origin)) return 'refused';
+  res.setHeader('Access-Control-Allow-Origin', origin);
+  res.setHeader('Access-Control-Allow-Credentials', 'true');
+  if (req.method === 'OPTIONS') {
+    res.setHeader('Access-Control-Allow-Methods', 'GET, POST, OPTIONS');
+    res.setHeader('Access-Control-Allow-Headers', ALLOWED_HEADERS);
+    res.setHeader('Access-Control-Max-Age', '600');
+  }
+  return 'allowed';
+}
+
+export function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
+  res.end(text);
+}

@@ -1,0 +1,78 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { type AppRouter, appRouter, createContextFactory } from '@gatehouse/api';
+import type { AuthServices } from '@gatehouse/core';
+import { createHTTPHandler } from '@trpc/server/adapters/standalone';
+import type { Logger } from 'pino';
+import { clientIp } from './client-ip.js';
+import type { Config } from './config.js';
+import { applyCors, sendJson, setSecurityHeaders } from './http-headers.js';
+
+export const BODY_LIMIT_BYTES = 1024 * 1024;
+
+export interface HttpServerOptions {
+  config: Config;
+  services: AuthServices;
+  logger: Logger;
+  router?: AppRouter;
+}
+
+function tooLarge(req: IncomingMessage): boolean {
+  const length = Number(req.headers['content-length']);
+  return Number.isFinite(length) && length > BODY_LIMIT_BYTES;
+}
+
+function logRequests(logger: Logger, req: IncomingMessage, res: ServerResponse): void {
+  const started = performance.now();
+  res.once('finish', () => {
+    // The path only: query strings carry procedure input.
+    const path = (req.url ?? '').split('?')[0];
+    const ms = Math.round((performance.now() - started) * 10) / 10;
+    logger.info({ method: req.method, path, status: res.statusCode, ms }, 'request');
+  });
+}
+
+/** The node:http server: tRPC at /trpc, health probes, CORS, security headers, body limit. */
+export function createHttpServer({ config, services, logger, router = appRouter }: HttpServerOptions): Server {
+  const allowedOrigins = new Set(config.CORS_ORIGINS);
+  const trpc = createHTTPHandler({
+    router,
+    basePath: '/trpc/',
+    maxBodySize: BODY_LIMIT_BYTES,
+    createContext: createContextFactory(services, {
+      clientIp: (req) => clientIp(req as IncomingMessage, config.TRUST_PROXY),
+    }),
+    onError({ error, path }) {
+      if (error.code === 'INTERNAL_SERVER_ERROR') logger.error({ err: error.cause ?? error, path }, 'procedure failed');
+    },
+  });
+
+  return createServer(async (req, res) => {
+    logRequests(logger, req, res);
+    setSecurityHeaders(res);
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    if (path === '/healthz') return sendJson(res, 200, { status: 'ok' });
+    if (path === '/readyz') {
+      const up = await services.db.ping().catch(() => false);
+      return sendJson(res, up ? 200 : 503, { status: up ? 'ready' : 'unavailable', db: up ? 'up' : 'down' });
+    }
+    if (path.startsWith('/trpc/')) {
+      const cors = applyCors(req, res, allowedOrigins);
+      if (req.method === 'OPTIONS') {
+        res.writeHead(cors === 'allowed' ? 204 : 403);
+        return res.end();
+      }
+      if (tooLarge(req)) {
+        res.setHeader('Connection', 'close');
+        return sendJson(res, 413, {
+          error: {
+            message: 'Request body is larger than 1 MiB',
+            code: -32013,
+            data: { code: 'PAYLOAD_TOO_LARGE', httpStatus: 413 },
+          },
+        });
+      }
+      return trpc(req, res);
+    }
+    sendJson(res, 404, { error: { message: `No route for ${path}`, data: { code: 'NOT_FOUND', httpStatus: 404 } } });
+  });
+}

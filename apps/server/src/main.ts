@@ -1,0 +1,57 @@
+#!/usr/bin/env node
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { createAdminCommand, migrateCommand } from './admin-commands.js';
+import { ConfigError, loadConfig } from './config.js';
+import { loadEnvFile } from './env-file.js';
+import { startGatehouse } from './gatehouse.js';
+import { createLogger } from './logger.js';
+
+const SHUTDOWN_TIMEOUT_MS = 10_000;
+
+async function serve(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger(config);
+  const app = await startGatehouse(config, logger);
+  logger.info({ url: app.url, db: app.services.db.engine }, `Gatehouse listening on ${app.url}`);
+  const shutdown = (signal: string) => {
+    logger.info({ signal }, 'shutting down: finishing in-flight requests');
+    const force = setTimeout(() => {
+      logger.error('shutdown took too long; closing remaining connections');
+      app.server.closeAllConnections();
+    }, SHUTDOWN_TIMEOUT_MS);
+    force.unref();
+    app.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.once('SIGINT', () => shutdown('SIGINT'));
+}
+
+async function main(argv: string[]): Promise<void> {
+  loadEnvFile(resolve(process.cwd(), '.env'));
+  const { positionals, values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { username: { type: 'string' }, email: { type: 'string' }, password: { type: 'string' } },
+  });
+  const command = positionals[0] ?? 'serve';
+  if (command === 'serve') return serve();
+  if (command === 'migrate') return migrateCommand(loadConfig());
+  if (command === 'create-admin') return createAdminCommand(loadConfig(), values);
+  throw new ConfigError([`unknown command "${command}"; use serve, migrate or create-admin`]);
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  if (error instanceof ConfigError) {
+    process.stderr.write(`gatehouse: ${error.message}\n`);
+  } else {
+    process.stderr.write(`gatehouse: ${error instanceof Error ? error.message : String(error)}\n`);
+  }
+  process.exit(1);
+});

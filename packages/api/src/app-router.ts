@@ -1,0 +1,16 @@
+import { adminRouter } from './routers/admin.js';
+import { authRouter } from './routers/auth.js';
+import { healthProcedure } from './routers/health.js';
+import { userRouter } from './routers/user.js';
+import { router } from './trpc.js';
+
+/** Gatehouse's procedures, to spread into an app's own router: router({ ...gatehouseRouters, notes }). */
+export const gatehouseRouters = {
+  health: healthProcedure,
+  auth: authRouter,
+  user: userRouter,
+  admin: adminRouter,
+};
+
+export const appRouter = router(gatehouseRouters);
+export type AppRouter = typeof appRouter;

@@ -1,0 +1,10 @@
+export { type AppRouter, appRouter, gatehouseRouters } from './app-router.js';
+export * from './context.js';
+export { describeError, describeZodError, type FieldErrors } from './errors.js';
+export { adminProcedure, authedProcedure, publicProcedure, requireRole } from './procedures.js';
+export { adminRouter } from './routers/admin.js';
+export { authRouter } from './routers/auth.js';
+export { healthProcedure } from './routers/health.js';
+export { userRouter } from './routers/user.js';
+export * as schemas from './schemas.js';
+export { createCallerFactory, mergeRouters, middleware, router } from './trpc.js';

@@ -1,0 +1,88 @@
+import {
+  EMAIL_MAX,
+  FULL_NAME_MAX,
+  PASSWORD_MAX_BYTES,
+  PASSWORD_MIN_LENGTH,
+  ROLES,
+  USERNAME_MAX,
+  USERNAME_MIN,
+  USERNAME_PATTERN,
+  USERNAME_RULE,
+} from '@gatehouse/core';
+import { z } from 'zod';
+
+const utf8Bytes = (text: string) => Buffer.byteLength(text, 'utf8');
+
+export const usernameSchema = z
+  .string()
+  .normalize('NFKC')
+  .trim()
+  .min(USERNAME_MIN, `Username must be at least ${USERNAME_MIN} characters`)
+  .max(USERNAME_MAX, `Username must be at most ${USERNAME_MAX} characters`)
+  .regex(USERNAME_PATTERN, `Username may contain only ${USERNAME_RULE}`);
+
+export const emailSchema = z
+  .string()
+  .trim()
+  .max(EMAIL_MAX, `Email must be at most ${EMAIL_MAX} characters`)
+  .pipe(z.email('Enter a valid email address'));
+
+/** A password being set: the policy bcrypt can honour. */
+export const newPasswordSchema = z
+  .string()
+  .min(PASSWORD_MIN_LENGTH, `Password must be at least ${PASSWORD_MIN_LENGTH} characters`)
+  .refine((p) => utf8Bytes(p) <= PASSWORD_MAX_BYTES, {
+    message: `Password must be at most ${PASSWORD_MAX_BYTES} bytes in UTF-8 (bcrypt ignores the rest)`,
+  });
+
+/** A password being checked: bounded, but not held to the policy (it may predate it). */
+export const passwordSchema = z
+  .string()
+  .min(1, 'Password is required')
+  .refine((p) => utf8Bytes(p) <= PASSWORD_MAX_BYTES, {
+    message: `Password must be at most ${PASSWORD_MAX_BYTES} bytes in UTF-8`,
+  });
+
+export const fullNameSchema = z
+  .string()
+  .trim()
+  .max(FULL_NAME_MAX, `Full name must be at most ${FULL_NAME_MAX} characters`)
+  .nullish();
+
+export const roleSchema = z.enum(ROLES);
+export const userIdSchema = z.number().int().positive();
+export const refreshTokenSchema = z.string().min(1, 'Refresh token is required').max(256);
+
+export const registerInput = z.object({
+  username: usernameSchema,
+  email: emailSchema,
+  password: newPasswordSchema,
+  fullName: fullNameSchema,
+});
+
+export const loginInput = z.object({
+  /** Username or email. */
+  username: z.string().trim().min(1, 'Username or email is required').max(EMAIL_MAX),
+  password: passwordSchema,
+});
+
+export const refreshInput = z.object({ refreshToken: refreshTokenSchema });
+
+export const updateProfileInput = z.object({ fullName: fullNameSchema, email: emailSchema.optional() });
+
+export const changePasswordInput = z.object({ currentPassword: passwordSchema, newPassword: newPasswordSchema });
+
+export const sessionIdInput = z.object({ sessionId: z.string().min(1).max(64) });
+
+export const listUsersInput = z
+  .object({
+    cursor: userIdSchema.nullish(),
+    limit: z.number().int().min(1).max(100).default(20),
+    search: z.string().trim().max(100).optional(),
+    role: roleSchema.optional(),
+  })
+  .default({ limit: 20 });
+
+export const setRoleInput = z.object({ userId: userIdSchema, role: roleSchema });
+export const setActiveInput = z.object({ userId: userIdSchema, active: z.boolean() });
+export const userIdInput = z.object({ userId: userIdSchema });

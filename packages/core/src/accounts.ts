@@ -1,0 +1,97 @@
+import { type Database, UniqueViolationError, type UserRecord } from '@gatehouse/db';
+import { GatehouseError, invalidCredentials } from './errors.js';
+import { identifierKey, normalizeEmail, normalizeUsername } from './identifiers.js';
+import { passwordProblem } from './password-policy.js';
+import type { PasswordHasher } from './passwords.js';
+import type { SessionService } from './sessions.js';
+
+export interface Registration {
+  username: string;
+  email: string;
+  password: string;
+  fullName?: string | null | undefined;
+}
+
+export interface ProfileChange {
+  fullName?: string | null | undefined;
+  email?: string | undefined;
+}
+
+/** Explains a unique-constraint clash without saying more than the caller typed. */
+export function conflictFor(error: unknown): never {
+  if (error instanceof UniqueViolationError) {
+    const what = error.field === 'username' ? 'This username' : 'This email';
+    throw new GatehouseError('CONFLICT', `${what} is already registered`, error.field);
+  }
+  throw error;
+}
+
+function assertAcceptablePassword(password: string, field: string): void {
+  const problem = passwordProblem(password);
+  if (problem) throw new GatehouseError('BAD_REQUEST', problem, field);
+}
+
+/** Self-service account operations: sign-up, password sign-in, profile, password change. */
+export class AccountService {
+  constructor(
+    private readonly db: Database,
+    private readonly passwords: PasswordHasher,
+    private readonly sessions: SessionService,
+    private readonly clock: () => Date = () => new Date(),
+  ) {}
+
+  /** Creates a plain user; the role is never taken from the caller. */
+  async register(input: Registration, role: UserRecord['role'] = 'user'): Promise<UserRecord> {
+    assertAcceptablePassword(input.password, 'password');
+    const username = normalizeUsername(input.username);
+    const email = normalizeEmail(input.email);
+    const passwordHash = await this.passwords.hash(input.password);
+    const fullName = input.fullName?.trim() || null;
+    const record = { username, usernameKey: identifierKey(username), email, emailKey: identifierKey(email) };
+    return this.db.users.create({ ...record, passwordHash, fullName, role }, this.clock()).catch(conflictFor);
+  }
+
+  /**
+   * Checks a username-or-email and password. Unknown users and wrong passwords cost the same
+   * bcrypt work and get the same error.
+   */
+  async authenticate(login: string, password: string): Promise<UserRecord> {
+    const user = await this.db.users.findByLoginKey(identifierKey(login));
+    const valid = await this.passwords.verifyOrBurn(password, user?.passwordHash ?? null);
+    if (!user || !valid || !user.passwordHash) throw invalidCredentials();
+    if (!user.isActive) throw new GatehouseError('FORBIDDEN', 'This account is deactivated');
+    if (this.passwords.needsRehash(user.passwordHash)) await this.rehash(user.id, user.passwordHash, password);
+    return user;
+  }
+
+  async updateProfile(userId: number, change: ProfileChange): Promise<UserRecord> {
+    const patch: { fullName?: string | null; email?: string; emailKey?: string } = {};
+    if (change.fullName !== undefined) patch.fullName = change.fullName?.trim() || null;
+    if (change.email !== undefined) {
+      patch.email = normalizeEmail(change.email);
+      patch.emailKey = identifierKey(change.email);
+    }
+    const user = await this.db.users.update(userId, patch, this.clock()).catch(conflictFor);
+    if (!user) throw new GatehouseError('NOT_FOUND', 'User not found');
+    return user;
+  }
+
+  /**
+   * Replaces the password after checking the current one, then ends every other session and
+   * invalidates every access token issued before (the caller refreshes on its own session).
+   */
+  async changePassword(userId: number, sessionId: string, current: string, next: string): Promise<number> {
+    const user = await this.db.users.findById(userId);
+    if (!user) throw new GatehouseError('NOT_FOUND', 'User not found');
+    if (!user.passwordHash || !(await this.passwords.verify(current, user.passwordHash))) {
+      throw new GatehouseError('BAD_REQUEST', 'currentPassword: the current password is incorrect', 'currentPassword');
+    }
+    assertAcceptablePassword(next, 'newPassword');
+    await this.db.users.setPassword(userId, await this.passwords.hash(next), this.clock());
+    return this.sessions.revokeAll(userId, sessionId);
+  }
+
+  private async rehash(userId: number, oldHash: string, password: string): Promise<void> {
+    await this.db.users.replaceHash(userId, oldHash, await this.passwords.hash(password));
+  }
+}

@@ -1,0 +1,26 @@
+/** What went wrong, in the vocabulary the API layer maps to transport codes. */
+export type GatehouseErrorKind =
+  | 'BAD_REQUEST'
+  | 'UNAUTHORIZED'
+  | 'FORBIDDEN'
+  | 'NOT_FOUND'
+  | 'CONFLICT'
+  | 'TOO_MANY_REQUESTS';
+
+/** A refusal meant for the caller: its message is safe to show. */
+export class GatehouseError extends Error {
+  constructor(
+    readonly kind: GatehouseErrorKind,
+    message: string,
+    /** The input field the refusal is about, when there is one. */
+    readonly field?: string,
+  ) {
+    super(message);
+    this.name = 'GatehouseError';
+  }
+}
+
+/** One message for unknown users and wrong passwords, so a caller cannot tell them apart. */
+export const INVALID_CREDENTIALS = 'Invalid username or password';
+
+export const invalidCredentials = () => new GatehouseError('UNAUTHORIZED', INVALID_CREDENTIALS);

@@ -1,0 +1,15 @@
+export * from './accounts.js';
+export * from './admin-bootstrap.js';
+export * from './administration.js';
+export * from './authentication.js';
+export * from './durations.js';
+export * from './errors.js';
+export * from './identifiers.js';
+export * from './password-policy.js';
+export { PasswordHasher, type PasswordHasherOptions } from './passwords.js';
+export * from './public-user.js';
+export * from './refresh-tokens.js';
+export * from './roles.js';
+export * from './services.js';
+export * from './sessions.js';
+export * from './tokens.js';

@@ -1,0 +1,178 @@
+import type { Database, SessionRecord, UserRecord } from '@gatehouse/db';
+import { GatehouseError } from './errors.js';
+import {
+  formatRefreshToken,
+  hashSecret,
+  newSecret,
+  newSessionId,
+  parseRefreshToken,
+  type RefreshToken,
+  sameHash,
+} from './refresh-tokens.js';
+import type { AccessTokens } from './tokens.js';
+
+export interface TokenPair {
+  accessToken: string;
+  refreshToken: string;
+  tokenType: 'Bearer';
+  /** Seconds until the access token expires. */
+  expiresIn: number;
+}
+
+/** A token pair plus when its session ends, for callers that set cookies. */
+export interface IssuedSession {
+  tokens: TokenPair;
+  sessionId: string;
+  sessionExpiresAt: Date;
+}
+
+export interface ClientInfo {
+  ip: string | null;
+  userAgent: string | null;
+}
+
+export interface SessionServiceOptions {
+  /** Absolute session lifetime in seconds. */
+  refreshTtlSeconds: number;
+  /** How long after a rotation the previous token is refused without revoking, in ms. */
+  reuseGraceMs: number;
+  clock?: () => Date;
+}
+
+/** What happened to a refresh that was refused; the API turns it into a message. */
+export type SessionEvent = { type: 'refresh_reuse_detected'; userId: number; sessionId: string };
+
+const invalidRefresh = () => new GatehouseError('UNAUTHORIZED', 'Invalid refresh token');
+const USER_AGENT_MAX = 256;
+
+/** Login sessions: refresh tokens, their rotation with theft detection, and revocation. */
+export class SessionService {
+  private readonly clock: () => Date;
+  onEvent: (event: SessionEvent) => void = () => {};
+
+  constructor(
+    private readonly db: Database,
+    private readonly accessTokens: AccessTokens,
+    private readonly options: SessionServiceOptions,
+  ) {
+    this.clock = options.clock ?? (() => new Date());
+  }
+
+  /** Opens a new session for a signed-in user. */
+  async open(user: UserRecord, client: ClientInfo): Promise<IssuedSession> {
+    const now = this.clock();
+    const token: RefreshToken = { sessionId: newSessionId(), secret: newSecret() };
+    const session = await this.db.sessions.create(
+      {
+        id: token.sessionId,
+        userId: user.id,
+        tokenHash: hashSecret(token.secret),
+        expiresAt: new Date(now.getTime() + this.options.refreshTtlSeconds * 1000),
+        userAgent: client.userAgent?.slice(0, USER_AGENT_MAX) ?? null,
+        ip: client.ip,
+      },
+      now,
+    );
+    return this.issue(user, session, token);
+  }
+
+  /**
+   * Exchanges a refresh token for a new pair. The old token stops working at once; presenting
+   * it again later ends the whole session, since only a thief or a confused client would.
+   */
+  async refresh(text: string): Promise<IssuedSession> {
+    const token = parseRefreshToken(text);
+    if (!token) throw invalidRefresh();
+    const session = await this.liveSession(token.sessionId);
+    const presented = hashSecret(token.secret);
+    if (sameHash(session.tokenHash, presented)) {
+      const next: RefreshToken = { sessionId: session.id, secret: newSecret() };
+      if (await this.db.sessions.rotate(session.id, presented, hashSecret(next.secret), this.clock())) {
+        const user = await this.db.users.findById(session.userId);
+        if (!user?.isActive) throw new GatehouseError('UNAUTHORIZED', 'This account can no longer sign in');
+        return this.issue(user, session, next);
+      }
+      // Another request rotated it between our read and our write: judge against the new row.
+      const current = await this.liveSession(token.sessionId);
+      return this.refuseStale(current, presented);
+    }
+    return this.refuseStale(session, presented);
+  }
+
+  /** Ends the session a refresh token belongs to; unknown or stale tokens change nothing. */
+  async close(text: string): Promise<void> {
+    const token = parseRefreshToken(text);
+    if (!token) return;
+    const session = await this.db.sessions.findById(token.sessionId);
+    if (session && sameHash(session.tokenHash, hashSecret(token.secret))) {
+      await this.db.sessions.revoke(session.id, this.clock());
+    }
+  }
+
+  async list(userId: number): Promise<SessionRecord[]> {
+    return this.db.sessions.listLive(userId, this.clock());
+  }
+
+  /** Revokes one of the user's own sessions; another user's id is simply not found. */
+  async revokeOwn(userId: number, sessionId: string): Promise<void> {
+    const session = await this.db.sessions.findById(sessionId);
+    if (!session || session.userId !== userId || session.revokedAt) {
+      throw new GatehouseError('NOT_FOUND', 'Session not found');
+    }
+    await this.db.sessions.revoke(sessionId, this.clock());
+  }
+
+  async revokeAll(userId: number, exceptSessionId?: string): Promise<number> {
+    return this.db.sessions.revokeForUser(userId, this.clock(), exceptSessionId);
+  }
+
+  /** True when the session exists, belongs to the user and has not ended. */
+  async isLive(sessionId: string, userId: number): Promise<boolean> {
+    const session = await this.db.sessions.findById(sessionId);
+    return !!session && session.userId === userId && !this.endedAt(session);
+  }
+
+  private async liveSession(id: string): Promise<SessionRecord> {
+    const session = await this.db.sessions.findById(id);
+    if (!session) throw invalidRefresh();
+    const ended = this.endedAt(session);
+    if (ended === 'revoked') throw new GatehouseError('UNAUTHORIZED', 'This session has been revoked');
+    if (ended === 'expired') throw new GatehouseError('UNAUTHORIZED', 'This session has expired; sign in again');
+    return session;
+  }
+
+  private endedAt(session: SessionRecord): 'revoked' | 'expired' | null {
+    if (session.revokedAt) return 'revoked';
+    if (session.expiresAt.getTime() <= this.clock().getTime()) return 'expired';
+    return null;
+  }
+
+  /** A token that is not the current one: a racing duplicate within the grace window, else theft. */
+  private async refuseStale(session: SessionRecord, presented: string): Promise<never> {
+    const rotatedAgo = session.rotatedAt ? this.clock().getTime() - session.rotatedAt.getTime() : Infinity;
+    if (sameHash(session.previousTokenHash, presented) && rotatedAgo <= this.options.reuseGraceMs) {
+      throw new GatehouseError('CONFLICT', 'This refresh token was just used by another request; use the newer one');
+    }
+    await this.db.sessions.revoke(session.id, this.clock());
+    this.onEvent({ type: 'refresh_reuse_detected', userId: session.userId, sessionId: session.id });
+    throw new GatehouseError('UNAUTHORIZED', 'Refresh token reuse detected; the session has been revoked');
+  }
+
+  private async issue(user: UserRecord, session: SessionRecord, token: RefreshToken): Promise<IssuedSession> {
+    const accessToken = await this.accessTokens.sign({
+      userId: user.id,
+      sessionId: session.id,
+      tokenVersion: user.tokenVersion,
+    });
+    return {
+      tokens: {
+        accessToken,
+        refreshToken: formatRefreshToken(token),
+        tokenType: 'Bearer',
+        expiresIn: this.accessTokens.ttlSeconds,
+      },
+      sessionId: session.id,
+      sessionExpiresAt: session.expiresAt,
+    };
+  }
+}

@@ -1,0 +1,3 @@
+export * from './errors.js';
+export { type OpenDatabaseOptions, openDatabase, sqlitePath } from './open-database.js';
+export * from './records.js';

@@ -1,0 +1,35 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import BetterSqlite3 from 'better-sqlite3';
+import { drizzle } from 'drizzle-orm/better-sqlite3';
+import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import type { Database } from './records.js';
+import { schema } from './sqlite-schema.js';
+import { SqliteSessionsRepository } from './sqlite-sessions.js';
+import { SqliteUsersRepository } from './sqlite-users.js';
+
+const migrationsFolder = fileURLToPath(new URL('../migrations/sqlite', import.meta.url));
+
+/** Opens (creating if needed) a SQLite database file, or an in-memory one for ':memory:'. */
+export function openSqlite(path: string): Database & { migrate(): void } {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const sqlite = new BetterSqlite3(path);
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('busy_timeout = 5000');
+  sqlite.pragma('foreign_keys = ON');
+  // WAL with synchronous=NORMAL can lose the last commits on power loss, not on a process crash;
+  // FULL keeps every acknowledged write, which an auth store needs.
+  sqlite.pragma('synchronous = FULL');
+  const db = drizzle(sqlite, { schema });
+  return {
+    engine: 'sqlite',
+    users: new SqliteUsersRepository(db),
+    sessions: new SqliteSessionsRepository(db),
+    migrate: () => migrate(db, { migrationsFolder }),
+    ping: async () => sqlite.prepare('select 1 as ok').get() !== undefined,
+    close: async () => {
+      if (sqlite.open) sqlite.close();
+    },
+  };
+}

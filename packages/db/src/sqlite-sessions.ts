@@ -1,0 +1,71 @@
+import { and, desc, eq, gt, isNull, lt, ne, or } from 'drizzle-orm';
+import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
+import type { NewSession, SessionRecord, SessionsRepository } from './records.js';
+import { type schema, sessions } from './sqlite-schema.js';
+
+type Db = BetterSQLite3Database<typeof schema>;
+
+export class SqliteSessionsRepository implements SessionsRepository {
+  constructor(private readonly db: Db) {}
+
+  async create(session: NewSession, now: Date): Promise<SessionRecord> {
+    return this.db
+      .insert(sessions)
+      .values({ ...session, createdAt: now, lastUsedAt: now })
+      .returning()
+      .get();
+  }
+
+  async findById(id: string): Promise<SessionRecord | null> {
+    return this.db.select().from(sessions).where(eq(sessions.id, id)).get() ?? null;
+  }
+
+  async rotate(id: string, currentHash: string, nextHash: string, now: Date): Promise<boolean> {
+    const result = this.db
+      .update(sessions)
+      .set({ tokenHash: nextHash, previousTokenHash: currentHash, rotatedAt: now, lastUsedAt: now })
+      .where(
+        and(
+          eq(sessions.id, id),
+          eq(sessions.tokenHash, currentHash),
+          isNull(sessions.revokedAt),
+          gt(sessions.expiresAt, now),
+        ),
+      )
+      .run();
+    return result.changes === 1;
+  }
+
+  async revoke(id: string, now: Date): Promise<boolean> {
+    const result = this.db
+      .update(sessions)
+      .set({ revokedAt: now })
+      .where(and(eq(sessions.id, id), isNull(sessions.revokedAt)))
+      .run();
+    return result.changes === 1;
+  }
+
+  async revokeForUser(userId: number, now: Date, exceptSessionId?: string): Promise<number> {
+    const filters = [eq(sessions.userId, userId), isNull(sessions.revokedAt)];
+    if (exceptSessionId) filters.push(ne(sessions.id, exceptSessionId));
+    return this.db
+      .update(sessions)
+      .set({ revokedAt: now })
+      .where(and(...filters))
+      .run().changes;
+  }
+
+  async listLive(userId: number, now: Date): Promise<SessionRecord[]> {
+    return this.db
+      .select()
+      .from(sessions)
+      .where(and(eq(sessions.userId, userId), isNull(sessions.revokedAt), gt(sessions.expiresAt, now)))
+      .orderBy(desc(sessions.lastUsedAt))
+      .all();
+  }
+
+  async purgeEnded(before: Date): Promise<number> {
+    const ended = or(lt(sessions.expiresAt, before), lt(sessions.revokedAt, before));
+    return this.db.delete(sessions).where(ended).run().changes;
+  }
+}

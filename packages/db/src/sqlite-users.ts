@@ -1,0 +1,165 @@
+import { and, asc, count, eq, gt, ne, or, type SQL, sql } from 'drizzle-orm';
+import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
+import { UniqueViolationError } from './errors.js';
+import type {
+  GuardedChange,
+  NewUser,
+  UserListQuery,
+  UserPage,
+  UserPatch,
+  UserRecord,
+  UsersRepository,
+} from './records.js';
+import { type schema, users } from './sqlite-schema.js';
+
+type Db = BetterSQLite3Database<typeof schema>;
+
+/** Maps SQLite's unique-constraint failure to the column a caller can name. */
+export function uniqueViolation(error: unknown): UniqueViolationError | null {
+  for (let e: unknown = error; e instanceof Error; e = e.cause) {
+    const code = (e as { code?: unknown }).code;
+    const text = e.message;
+    const isUnique = code === 'SQLITE_CONSTRAINT_UNIQUE' || code === '23505' || /UNIQUE constraint/i.test(text);
+    if (!isUnique) continue;
+    if (text.includes('username')) return new UniqueViolationError('username');
+    if (text.includes('email')) return new UniqueViolationError('email');
+  }
+  return null;
+}
+
+function rethrowUnique(error: unknown): never {
+  throw uniqueViolation(error) ?? error;
+}
+
+/** Escapes LIKE wildcards so a search for "a_b" matches only that text. */
+export function likePattern(search: string): string {
+  return `%${search.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+export class SqliteUsersRepository implements UsersRepository {
+  constructor(private readonly db: Db) {}
+
+  async create(user: NewUser, now: Date): Promise<UserRecord> {
+    try {
+      return this.db
+        .insert(users)
+        .values({ ...user, createdAt: now, updatedAt: now })
+        .returning()
+        .get();
+    } catch (error) {
+      rethrowUnique(error);
+    }
+  }
+
+  async findById(id: number): Promise<UserRecord | null> {
+    return this.db.select().from(users).where(eq(users.id, id)).get() ?? null;
+  }
+
+  async findByLoginKey(key: string): Promise<UserRecord | null> {
+    const where = or(eq(users.usernameKey, key), eq(users.emailKey, key));
+    return this.db.select().from(users).where(where).get() ?? null;
+  }
+
+  async update(id: number, patch: UserPatch, now: Date): Promise<UserRecord | null> {
+    try {
+      const row = this.db
+        .update(users)
+        .set({ ...patch, updatedAt: now })
+        .where(eq(users.id, id))
+        .returning()
+        .get();
+      return row ?? null;
+    } catch (error) {
+      rethrowUnique(error);
+    }
+  }
+
+  async setPassword(id: number, passwordHash: string, now: Date): Promise<UserRecord | null> {
+    const row = this.db
+      .update(users)
+      .set({ passwordHash, tokenVersion: sql`${users.tokenVersion} + 1`, updatedAt: now })
+      .where(eq(users.id, id))
+      .returning()
+      .get();
+    return row ?? null;
+  }
+
+  async replaceHash(id: number, oldHash: string, newHash: string): Promise<void> {
+    this.db
+      .update(users)
+      .set({ passwordHash: newHash })
+      .where(and(eq(users.id, id), eq(users.passwordHash, oldHash)))
+      .run();
+  }
+
+  async setRole(id: number, role: UserRecord['role'], now: Date): Promise<GuardedChange> {
+    return this.guarded(id, role !== 'admin', () => {
+      this.db.update(users).set({ role, updatedAt: now }).where(eq(users.id, id)).run();
+    });
+  }
+
+  async setActive(id: number, active: boolean, now: Date): Promise<GuardedChange> {
+    return this.guarded(id, !active, () => {
+      this.db.update(users).set({ isActive: active, updatedAt: now }).where(eq(users.id, id)).run();
+    });
+  }
+
+  async delete(id: number): Promise<GuardedChange> {
+    return this.guarded(id, true, () => {
+      this.db.delete(users).where(eq(users.id, id)).run();
+    });
+  }
+
+  async list(query: UserListQuery): Promise<UserPage> {
+    const filters: SQL[] = [];
+    if (query.cursor !== undefined) filters.push(gt(users.id, query.cursor));
+    if (query.role) filters.push(eq(users.role, query.role));
+    if (query.search) {
+      const pattern = likePattern(query.search);
+      filters.push(
+        sql`(${users.usernameKey} LIKE ${pattern} ESCAPE '\\' OR ${users.emailKey} LIKE ${pattern} ESCAPE '\\')`,
+      );
+    }
+    const rows = this.db
+      .select()
+      .from(users)
+      .where(and(...filters))
+      .orderBy(asc(users.id))
+      .limit(query.limit + 1)
+      .all();
+    const items = rows.slice(0, query.limit);
+    const nextCursor = rows.length > query.limit ? (items.at(-1)?.id ?? null) : null;
+    return { items, nextCursor };
+  }
+
+  async countAdmins(): Promise<number> {
+    return this.activeAdminsExcept(-1);
+  }
+
+  private activeAdminsExcept(id: number): number {
+    const row = this.db
+      .select({ n: count() })
+      .from(users)
+      .where(and(eq(users.role, 'admin'), eq(users.isActive, true), ne(users.id, id)))
+      .get();
+    return row?.n ?? 0;
+  }
+
+  /**
+   * Runs `change` in one transaction, refusing it when it would remove the last active admin.
+   * SQLite has a single writer, so the check and the write cannot interleave with another's.
+   */
+  private guarded(id: number, removesAdmin: boolean, change: () => void): GuardedChange {
+    return this.db.transaction(
+      () => {
+        const user = this.db.select().from(users).where(eq(users.id, id)).get();
+        if (!user) return 'not_found';
+        const isActiveAdmin = user.role === 'admin' && user.isActive;
+        if (removesAdmin && isActiveAdmin && this.activeAdminsExcept(id) === 0) return 'last_admin';
+        change();
+        return 'ok';
+      },
+      { behavior: 'immediate' },
+    );
+  }
+}
