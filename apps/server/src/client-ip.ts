@@ -16,3 +16,12 @@ export function clientIp(req: Pick<IncomingMessage, 'headers' | 'socket'>, trust
   const chain = [...forwarded, socketIp ?? ''];
   return chain[Math.max(0, chain.length - 1 - trustedHops)] || socketIp;
 }
+
+/** True when the client used https: a TLS socket, or a trusted proxy saying so. */
+export function isSecure(req: Pick<IncomingMessage, 'headers' | 'socket'>, trustedHops: number): boolean {
+  if ((req.socket as { encrypted?: boolean }).encrypted) return true;
+  if (trustedHops === 0) return false;
+  const proto = req.headers['x-forwarded-proto'];
+  const first = (Array.isArray(proto) ? proto[0] : proto)?.split(',')[0]?.trim();
+  return first === 'https';
+}

@@ -1,14 +1,18 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { parseDuration } from '@gatehouse/core';
 import { z } from 'zod';
 
-const duration = (fallback: string) =>
+/** A duration in seconds, written 900, 90s, 15m, 12h or 30d. */
+const duration = (fallback: string, min = 1) =>
   z
     .string()
     .default(fallback)
     .transform((text, ctx) => {
       const seconds = parseDuration(text);
-      if (seconds === null)
+      if (seconds === null || seconds < min) {
         ctx.addIssue({ code: 'custom', message: `expected a duration like 900, 90s, 15m, 12h or 30d, got "${text}"` });
+      }
       return seconds ?? 0;
     });
 
@@ -39,6 +43,12 @@ const optionalText = z
   .optional()
   .transform((s) => (s?.trim() ? s.trim() : undefined));
 
+/** apps/web/dist next to this package, if the web demo has been built. */
+function bundledWebDist(): string | undefined {
+  const dir = fileURLToPath(new URL('../../web/dist', import.meta.url));
+  return existsSync(dir) ? dir : undefined;
+}
+
 const envSchema = z
   .object({
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -51,11 +61,13 @@ const envSchema = z
     JWT_AUDIENCE: z.string().min(1).default('gatehouse'),
     ACCESS_TOKEN_TTL: duration('15m'),
     REFRESH_TOKEN_TTL: duration('30d'),
-    REFRESH_REUSE_GRACE: duration('5s'),
+    REFRESH_REUSE_GRACE: duration('5s', 0),
     BCRYPT_COST: integer(12, 4, 15),
     CORS_ORIGINS: list,
     TRUST_PROXY: integer(0, 0, 10),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    /** The built web demo to serve at /; unset means the bundled apps/web build when present. */
+    WEB_DIST: optionalText.transform((dir) => dir ?? bundledWebDist()),
     GATEHOUSE_ADMIN_USERNAME: optionalText,
     GATEHOUSE_ADMIN_EMAIL: optionalText,
     GATEHOUSE_ADMIN_PASSWORD: optionalText,

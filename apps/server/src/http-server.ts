@@ -3,9 +3,10 @@ import { type AppRouter, appRouter, createContextFactory } from '@gatehouse/api'
 import type { AuthServices } from '@gatehouse/core';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import type { Logger } from 'pino';
-import { clientIp } from './client-ip.js';
+import { clientIp, isSecure } from './client-ip.js';
 import type { Config } from './config.js';
 import { applyCors, sendJson, setSecurityHeaders } from './http-headers.js';
+import { createStaticHandler } from './static-files.js';
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 
@@ -46,9 +47,11 @@ export function createHttpServer({ config, services, logger, router = appRouter 
     },
   });
 
+  const serveWeb = config.WEB_DIST ? createStaticHandler(config.WEB_DIST) : null;
+
   return createServer(async (req, res) => {
     logRequests(logger, req, res);
-    setSecurityHeaders(res);
+    setSecurityHeaders(res, isSecure(req, config.TRUST_PROXY));
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     if (path === '/healthz') return sendJson(res, 200, { status: 'ok' });
     if (path === '/readyz') {
@@ -73,6 +76,7 @@ export function createHttpServer({ config, services, logger, router = appRouter 
       }
       return trpc(req, res);
     }
+    if (serveWeb && (await serveWeb(req, res, path))) return;
     sendJson(res, 404, { error: { message: `No route for ${path}`, data: { code: 'NOT_FOUND', httpStatus: 404 } } });
   });
 }

@@ -51,7 +51,7 @@ export const fullNameSchema = z
 
 export const roleSchema = z.enum(ROLES);
 export const userIdSchema = z.number().int().positive();
-export const refreshTokenSchema = z.string().min(1, 'Refresh token is required').max(256);
+export const refreshTokenSchema = z.string().min(1, 'Refresh token is required').max(4096);
 
 export const registerInput = z.object({
   username: usernameSchema,
@@ -64,9 +64,12 @@ export const loginInput = z.object({
   /** Username or email. */
   username: z.string().trim().min(1, 'Username or email is required').max(EMAIL_MAX),
   password: passwordSchema,
+  /** Browsers: deliver the refresh token as an HttpOnly cookie instead of in the body. */
+  refreshCookie: z.boolean().optional(),
 });
 
-export const refreshInput = z.object({ refreshToken: refreshTokenSchema });
+/** Without a refreshToken, the refresh cookie is used. */
+export const optionalRefreshInput = z.object({ refreshToken: refreshTokenSchema.optional() }).default({});
 
 export const updateProfileInput = z.object({ fullName: fullNameSchema, email: emailSchema.optional() });
 

@@ -1,7 +1,35 @@
-import { toPublicUser } from '@gatehouse/core';
+import { GatehouseError, type IssuedSession, toPublicUser } from '@gatehouse/core';
+import type { GatehouseContext } from '../context.js';
 import { publicProcedure } from '../procedures.js';
-import { loginInput, refreshInput, registerInput } from '../schemas.js';
+import { clearRefreshCookie, refreshTokenFromCookie, setRefreshCookie } from '../refresh-cookie.js';
+import { loginInput, optionalRefreshInput, registerInput } from '../schemas.js';
 import { router } from '../trpc.js';
+
+export interface TokenPairOutput {
+  accessToken: string;
+  /** Absent in cookie mode, where the refresh token travels only in an HttpOnly cookie. */
+  refreshToken?: string;
+  tokenType: 'Bearer';
+  expiresIn: number;
+}
+
+/** The pair for the body; in cookie mode the refresh token goes into the cookie instead. */
+function deliver(ctx: GatehouseContext, issued: IssuedSession, cookieMode: boolean): TokenPairOutput {
+  if (!cookieMode) return issued.tokens;
+  setRefreshCookie(ctx.http, issued.tokens.refreshToken, issued.sessionExpiresAt);
+  const { refreshToken: _inCookie, ...rest } = issued.tokens;
+  return rest;
+}
+
+/** A cookie whose session was refused is useless; drop it so the browser stops sending it. */
+async function withCookieCleanup<T>(ctx: GatehouseContext, cookieMode: boolean, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (cookieMode && error instanceof GatehouseError && error.kind === 'UNAUTHORIZED') clearRefreshCookie(ctx.http);
+    throw error;
+  }
+}
 
 export const authRouter = router({
   /** Creates a plain user. Any role in the input is ignored. */
@@ -9,17 +37,22 @@ export const authRouter = router({
     return toPublicUser(await ctx.services.accounts.register(input));
   }),
 
-  login: publicProcedure.input(loginInput).mutation(async ({ ctx, input }) => {
+  login: publicProcedure.input(loginInput).mutation(async ({ ctx, input }): Promise<TokenPairOutput> => {
     const user = await ctx.services.accounts.authenticate(input.username, input.password);
-    return (await ctx.services.sessions.open(user, ctx.client)).tokens;
+    return deliver(ctx, await ctx.services.sessions.open(user, ctx.client), input.refreshCookie === true);
   }),
 
-  refresh: publicProcedure.input(refreshInput).mutation(async ({ ctx, input }) => {
-    return (await ctx.services.sessions.refresh(input.refreshToken)).tokens;
+  /** Rotates the refresh token from the input, or from the cookie when the input has none. */
+  refresh: publicProcedure.input(optionalRefreshInput).mutation(async ({ ctx, input }): Promise<TokenPairOutput> => {
+    const cookieMode = !input.refreshToken;
+    const token = input.refreshToken ?? refreshTokenFromCookie(ctx.http);
+    return withCookieCleanup(ctx, cookieMode, async () => deliver(ctx, await ctx.services.sessions.refresh(token), cookieMode));
   }),
 
-  logout: publicProcedure.input(refreshInput).mutation(async ({ ctx, input }) => {
-    await ctx.services.sessions.close(input.refreshToken);
+  logout: publicProcedure.input(optionalRefreshInput).mutation(async ({ ctx, input }) => {
+    const cookieMode = !input.refreshToken;
+    await ctx.services.sessions.close(input.refreshToken ?? refreshTokenFromCookie(ctx.http));
+    if (cookieMode) clearRefreshCookie(ctx.http);
     return { ok: true as const };
   }),
 });

@@ -1,0 +1,88 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createLogger, loadConfig, type RunningGatehouse, startGatehouse } from '../src/index.js';
+
+export const ADMIN = { username: 'root', email: 'root@example.com', password: 'admin-password-1' };
+export const JWT_SECRET = 'test-secret-that-is-long-enough-0123456789';
+
+/** Starts the real server on an ephemeral port with a fresh in-memory database. */
+export async function startTestServer(env: Record<string, string> = {}): Promise<RunningGatehouse> {
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    PORT: '0',
+    DATABASE_URL: ':memory:',
+    DATA_DIR: mkdtempSync(join(tmpdir(), 'gatehouse-test-')),
+    JWT_SECRET,
+    BCRYPT_COST: '4',
+    LOG_LEVEL: 'silent',
+    WEB_DIST: mkdtempSync(join(tmpdir(), 'gatehouse-noweb-')),
+    GATEHOUSE_ADMIN_USERNAME: ADMIN.username,
+    GATEHOUSE_ADMIN_EMAIL: ADMIN.email,
+    GATEHOUSE_ADMIN_PASSWORD: ADMIN.password,
+    ...env,
+  });
+  return startGatehouse(config, createLogger(config));
+}
+
+export interface CallResult<T = unknown> {
+  status: number;
+  headers: Headers;
+  data: T;
+  error: { message: string; code: number; data: { code: string; httpStatus: number; fieldErrors: Record<string, string[]> | null } } | null;
+}
+
+export interface CallOptions {
+  token?: string | undefined;
+  headers?: Record<string, string>;
+}
+
+/** Calls one procedure the way curl would: POST for mutations, GET for queries. */
+export async function call<T = any>(
+  base: string,
+  path: string,
+  input?: unknown,
+  options: CallOptions = {},
+  kind: 'query' | 'mutation' = path.match(/\.(me|sessions|list)$|^health$/) ? 'query' : 'mutation',
+): Promise<CallResult<T>> {
+  const headers: Record<string, string> = { ...options.headers };
+  if (options.token) headers.authorization = `Bearer ${options.token}`;
+  let response: Response;
+  if (kind === 'query') {
+    const query = input === undefined ? '' : `?input=${encodeURIComponent(JSON.stringify(input))}`;
+    response = await fetch(`${base}/trpc/${path}${query}`, { headers });
+  } else {
+    headers['content-type'] = 'application/json';
+    response = await fetch(`${base}/trpc/${path}`, { method: 'POST', headers, body: JSON.stringify(input ?? {}) });
+  }
+  const body = (await response.json()) as { result?: { data: T }; error?: CallResult['error'] };
+  return { status: response.status, headers: response.headers, data: body.result?.data as T, error: body.error ?? null };
+}
+
+export interface Tokens {
+  accessToken: string;
+  refreshToken: string;
+}
+
+let counter = 0;
+
+/** Registers a fresh user and signs them in. */
+export async function newUser(base: string, prefix = 'user'): Promise<{ id: number; username: string; password: string; tokens: Tokens }> {
+  counter += 1;
+  const username = `${prefix}${counter}${Date.now() % 100000}`;
+  const password = 'password-123';
+  const registered = await call(base, 'auth.register', { username, email: `${username}@example.com`, password });
+  if (registered.error) throw new Error(registered.error.message);
+  const tokens = await login(base, username, password);
+  return { id: registered.data.id, username, password, tokens };
+}
+
+export async function login(base: string, username: string, password: string): Promise<Tokens> {
+  const result = await call<Tokens>(base, 'auth.login', { username, password });
+  if (result.error) throw new Error(result.error.message);
+  return result.data;
+}
+
+export async function adminTokens(base: string): Promise<Tokens> {
+  return login(base, ADMIN.username, ADMIN.password);
+}
