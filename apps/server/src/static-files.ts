@@ -34,7 +34,10 @@ function resolveInside(root: string, urlPath: string): string | null {
 }
 
 async function isFile(path: string): Promise<boolean> {
-  return stat(path).then((s) => s.isFile(), () => false);
+  return stat(path).then(
+    (s) => s.isFile(),
+    () => false,
+  );
 }
 
 function send(req: IncomingMessage, res: ServerResponse, file: string, cacheControl: string): void {

@@ -26,7 +26,9 @@ describe('access tokens that must be refused', () => {
   }
 
   function sign(payload: Record<string, unknown>, options: { secret?: Uint8Array; typ?: string } = {}) {
-    return new SignJWT(payload).setProtectedHeader({ alg: 'HS256', typ: options.typ ?? 'at+jwt' }).sign(options.secret ?? key);
+    return new SignJWT(payload)
+      .setProtectedHeader({ alg: 'HS256', typ: options.typ ?? 'at+jwt' })
+      .sign(options.secret ?? key);
   }
 
   it('accepts the genuine token (control)', async () => {
@@ -37,7 +39,9 @@ describe('access tokens that must be refused', () => {
   });
 
   it('refuses a token signed with another key (forged)', async () => {
-    const forged = await sign(claims, { secret: new TextEncoder().encode('another-secret-of-enough-length-0123456789') });
+    const forged = await sign(claims, {
+      secret: new TextEncoder().encode('another-secret-of-enough-length-0123456789'),
+    });
     expect((await meWith(forged)).status).toBe(401);
   });
 

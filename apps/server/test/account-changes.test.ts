@@ -59,7 +59,9 @@ describe('account changes take effect at once', () => {
     const renewed = await call<Tokens>(app.url, 'auth.refresh', { refreshToken: user.tokens.refreshToken });
     expect((await me(renewed.data.accessToken)).status).toBe(200);
     expect((await call(app.url, 'auth.login', { username: user.username, password: user.password })).status).toBe(401);
-    expect((await call(app.url, 'auth.login', { username: user.username, password: 'a-brand-new-password' })).status).toBe(200);
+    expect(
+      (await call(app.url, 'auth.login', { username: user.username, password: 'a-brand-new-password' })).status,
+    ).toBe(200);
   });
 
   it('refuses a password change with the wrong current password, naming the field', async () => {
@@ -78,7 +80,12 @@ describe('account changes take effect at once', () => {
   it('updates the profile and refuses an email another account has, in any case', async () => {
     const user = await newUser(app.url);
     const other = await newUser(app.url);
-    const updated = await call(app.url, 'user.update', { fullName: '  Ada Lovelace ' }, { token: user.tokens.accessToken });
+    const updated = await call(
+      app.url,
+      'user.update',
+      { fullName: '  Ada Lovelace ' },
+      { token: user.tokens.accessToken },
+    );
     expect(updated.data.fullName).toBe('Ada Lovelace');
     const taken = await call(
       app.url,

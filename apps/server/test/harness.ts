@@ -29,7 +29,11 @@ export interface CallResult<T = unknown> {
   status: number;
   headers: Headers;
   data: T;
-  error: { message: string; code: number; data: { code: string; httpStatus: number; fieldErrors: Record<string, string[]> | null } } | null;
+  error: {
+    message: string;
+    code: number;
+    data: { code: string; httpStatus: number; fieldErrors: Record<string, string[]> | null };
+  } | null;
 }
 
 export interface CallOptions {
@@ -56,7 +60,12 @@ export async function call<T = any>(
     response = await fetch(`${base}/trpc/${path}`, { method: 'POST', headers, body: JSON.stringify(input ?? {}) });
   }
   const body = (await response.json()) as { result?: { data: T }; error?: CallResult['error'] };
-  return { status: response.status, headers: response.headers, data: body.result?.data as T, error: body.error ?? null };
+  return {
+    status: response.status,
+    headers: response.headers,
+    data: body.result?.data as T,
+    error: body.error ?? null,
+  };
 }
 
 export interface Tokens {
@@ -67,7 +76,10 @@ export interface Tokens {
 let counter = 0;
 
 /** Registers a fresh user and signs them in. */
-export async function newUser(base: string, prefix = 'user'): Promise<{ id: number; username: string; password: string; tokens: Tokens }> {
+export async function newUser(
+  base: string,
+  prefix = 'user',
+): Promise<{ id: number; username: string; password: string; tokens: Tokens }> {
   counter += 1;
   const username = `${prefix}${counter}${Date.now() % 100000}`;
   const password = 'password-123';

@@ -59,7 +59,12 @@ describe('refresh rotation and theft detection', () => {
     const other = list.data.find((s: { current: boolean }) => !s.current);
 
     const stranger = await newUser(app.url);
-    const idor = await call(app.url, 'user.revokeSession', { sessionId: other.id }, { token: stranger.tokens.accessToken });
+    const idor = await call(
+      app.url,
+      'user.revokeSession',
+      { sessionId: other.id },
+      { token: stranger.tokens.accessToken },
+    );
     expect(idor.status).toBe(404);
     expect((await call(app.url, 'user.me', undefined, { token: second.accessToken })).status).toBe(200);
 
@@ -72,7 +77,13 @@ describe('refresh rotation and theft detection', () => {
   });
 
   it('refuses malformed and unknown refresh tokens without a 500', async () => {
-    for (const token of ['x', 'a.b', 'AAAAAAAAAAAAAAAAAAAAAA.BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB', '...', 'é'.repeat(100)]) {
+    for (const token of [
+      'x',
+      'a.b',
+      'AAAAAAAAAAAAAAAAAAAAAA.BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB',
+      '...',
+      'é'.repeat(100),
+    ]) {
       expect((await refresh(token)).status).toBe(401);
     }
   });
@@ -97,7 +108,9 @@ describe('refresh grace window', () => {
 
   it('counts two concurrent refreshes as one winner and one conflict', async () => {
     const { tokens } = await newUser(app.url);
-    const results = await Promise.all([1, 2, 3].map(() => call(app.url, 'auth.refresh', { refreshToken: tokens.refreshToken })));
+    const results = await Promise.all(
+      [1, 2, 3].map(() => call(app.url, 'auth.refresh', { refreshToken: tokens.refreshToken })),
+    );
     expect(results.map((r) => r.status).sort()).toEqual([200, 409, 409]);
   });
 });

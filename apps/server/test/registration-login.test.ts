@@ -30,7 +30,12 @@ describe('registration and login rules', () => {
   });
 
   it('ignores a role in the registration input', async () => {
-    const result = await register({ username: 'mallory', email: 'mallory@example.com', password: 'password-1', role: 'admin' });
+    const result = await register({
+      username: 'mallory',
+      email: 'mallory@example.com',
+      password: 'password-1',
+      role: 'admin',
+    });
     expect(result.data.role).toBe('user');
   });
 
@@ -57,7 +62,9 @@ describe('registration and login rules', () => {
 
   it('refuses look-alike and invisible characters in usernames', async () => {
     for (const username of ['аdmin', 'ad\u200Bmin', 'bob\u0000', 'al ice', 'émile']) {
-      expect((await register({ username, email: `x${username.length}@example.com`, password: 'password-1' })).status).toBe(400);
+      expect(
+        (await register({ username, email: `x${username.length}@example.com`, password: 'password-1' })).status,
+      ).toBe(400);
     }
     // Full-width letters normalise (NFKC) to the ASCII name, which is then taken.
     expect((await register({ username: 'Ｂｏｂ', email: 'fw@example.com', password: 'password-1' })).status).toBe(409);

@@ -18,7 +18,12 @@ describe('runbook', () => {
       fullName: 'Alice Liddell',
     });
     expect(registered.status).toBe(200);
-    expect(registered.data).toMatchObject({ username: 'alice', email: 'alice@example.com', role: 'user', isActive: true });
+    expect(registered.data).toMatchObject({
+      username: 'alice',
+      email: 'alice@example.com',
+      role: 'user',
+      isActive: true,
+    });
     expect(JSON.stringify(registered.data)).not.toMatch(/\$2[aby]\$/);
 
     const login = await call(app.url, 'auth.login', { username: 'alice', password: 'correct horse' });

@@ -17,6 +17,8 @@ export interface AuthServicesOptions {
   /** Grace window for a concurrent duplicate refresh, in ms (default 5000). */
   refreshReuseGraceMs?: number;
   passwordThreads?: number;
+  /** The time source; tests pass a fake one. */
+  clock?: () => Date;
 }
 
 /** Every auth service wired to one database; what the API layer works with. */
@@ -34,6 +36,7 @@ export interface AuthServices {
 
 export function createAuthServices(options: AuthServicesOptions): AuthServices {
   const { db } = options;
+  const clock = options.clock ?? (() => new Date());
   const threads = options.passwordThreads;
   const passwords = new PasswordHasher(threads ? { cost: options.bcryptCost, threads } : { cost: options.bcryptCost });
   const accessTokens = new AccessTokens({
@@ -45,14 +48,15 @@ export function createAuthServices(options: AuthServicesOptions): AuthServices {
   const sessions = new SessionService(db, accessTokens, {
     refreshTtlSeconds: options.refreshTokenTtlSeconds,
     reuseGraceMs: options.refreshReuseGraceMs ?? 5000,
+    clock,
   });
   return {
     db,
     passwords,
     accessTokens,
     sessions,
-    accounts: new AccountService(db, passwords, sessions),
-    administration: new AdministrationService(db, sessions),
+    accounts: new AccountService(db, passwords, sessions, clock),
+    administration: new AdministrationService(db, sessions, clock),
     authenticator: new Authenticator(db, accessTokens, sessions),
     close: async () => {
       await passwords.close();

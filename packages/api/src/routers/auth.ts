@@ -46,7 +46,9 @@ export const authRouter = router({
   refresh: publicProcedure.input(optionalRefreshInput).mutation(async ({ ctx, input }): Promise<TokenPairOutput> => {
     const cookieMode = !input.refreshToken;
     const token = input.refreshToken ?? refreshTokenFromCookie(ctx.http);
-    return withCookieCleanup(ctx, cookieMode, async () => deliver(ctx, await ctx.services.sessions.refresh(token), cookieMode));
+    return withCookieCleanup(ctx, cookieMode, async () =>
+      deliver(ctx, await ctx.services.sessions.refresh(token), cookieMode),
+    );
   }),
 
   logout: publicProcedure.input(optionalRefreshInput).mutation(async ({ ctx, input }) => {

@@ -1,0 +1,50 @@
+import bcrypt from 'bcryptjs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { PasswordHasher, passwordProblem } from '../src/index.js';
+
+describe('PasswordHasher', () => {
+  const hasher = new PasswordHasher({ cost: 4, threads: 2 });
+  afterAll(() => hasher.close());
+
+  it('hashes with the configured cost and verifies', async () => {
+    const hash = await hasher.hash('correct horse');
+    expect(bcrypt.getRounds(hash)).toBe(4);
+    expect(await hasher.verify('correct horse', hash)).toBe(true);
+    expect(await hasher.verify('wrong horse', hash)).toBe(false);
+  });
+
+  it('flags hashes made with another cost for re-hashing', async () => {
+    expect(hasher.needsRehash(bcrypt.hashSync('x', 5))).toBe(true);
+    expect(hasher.needsRehash(await hasher.hash('x'))).toBe(false);
+    expect(hasher.needsRehash('not-a-hash')).toBe(true);
+  });
+
+  it('burns a dummy verification when there is no hash, and always fails', async () => {
+    expect(await hasher.verifyOrBurn('anything', null)).toBe(false);
+  });
+
+  it('keeps the event loop free while hashing', async () => {
+    const slow = new PasswordHasher({ cost: 12, threads: 1 });
+    try {
+      const order: string[] = [];
+      const hashing = slow.hash('a slow one').then(() => order.push('hash'));
+      // A timer queued after the hash started still runs first: the hash is on another thread.
+      await new Promise((resolve) => setTimeout(resolve, 1)).then(() => order.push('timer'));
+      await hashing;
+      expect(order).toEqual(['timer', 'hash']);
+    } finally {
+      await slow.close();
+    }
+  });
+});
+
+describe('passwordProblem', () => {
+  it('requires 8 characters and at most 72 UTF-8 bytes', () => {
+    expect(passwordProblem('1234567')).toMatch(/at least 8/);
+    expect(passwordProblem('12345678')).toBeNull();
+    expect(passwordProblem('a'.repeat(72))).toBeNull();
+    expect(passwordProblem('a'.repeat(73))).toMatch(/72 bytes/);
+    expect(passwordProblem('😀'.repeat(18))).toBeNull();
+    expect(passwordProblem(`${'😀'.repeat(18)}a`)).toMatch(/72 bytes/);
+  });
+});

@@ -1,0 +1,81 @@
+import { openDatabase } from '@gatehouse/db';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type AuthServices, createAuthServices, hasRole } from '../src/index.js';
+
+describe('SessionService on a real SQLite database', () => {
+  let services: AuthServices;
+  let now: number;
+
+  beforeEach(async () => {
+    now = Date.parse('2026-01-01T00:00:00Z');
+    services = createAuthServices({
+      db: await openDatabase(':memory:'),
+      jwtSecret: 'k'.repeat(32),
+      issuer: 'test',
+      audience: 'test',
+      accessTokenTtlSeconds: 60,
+      refreshTokenTtlSeconds: 3600,
+      bcryptCost: 4,
+      passwordThreads: 1,
+      refreshReuseGraceMs: 2000,
+      clock: () => new Date(now),
+    });
+  });
+  afterEach(() => services.close());
+
+  async function signedIn() {
+    const user = await services.accounts.register({
+      username: 'dana',
+      email: 'dana@example.com',
+      password: 'password-1',
+    });
+    return { user, issued: await services.sessions.open(user, { ip: '127.0.0.1', userAgent: 'test' }) };
+  }
+
+  it('stores only a hash of the refresh secret', async () => {
+    const { issued } = await signedIn();
+    const row = await services.db.sessions.findById(issued.sessionId);
+    const secret = issued.tokens.refreshToken.split('.')[1]!;
+    expect(row?.tokenHash).toMatch(/^[0-9a-f]{64}$/);
+    expect(JSON.stringify(row)).not.toContain(secret);
+  });
+
+  it('treats a replay inside the grace window as a race, and after it as theft', async () => {
+    const { issued } = await signedIn();
+    const events: string[] = [];
+    services.sessions.onEvent = (event) => events.push(event.type);
+    const rotated = await services.sessions.refresh(issued.tokens.refreshToken);
+    now += 1000;
+    await expect(services.sessions.refresh(issued.tokens.refreshToken)).rejects.toMatchObject({ kind: 'CONFLICT' });
+    expect(events).toEqual([]);
+    now += 2000;
+    await expect(services.sessions.refresh(issued.tokens.refreshToken)).rejects.toMatchObject({ kind: 'UNAUTHORIZED' });
+    expect(events).toEqual(['refresh_reuse_detected']);
+    await expect(services.sessions.refresh(rotated.tokens.refreshToken)).rejects.toThrow(/revoked/);
+  });
+
+  it('ends sessions at their absolute lifetime', async () => {
+    const { issued } = await signedIn();
+    now += 3600 * 1000;
+    await expect(services.sessions.refresh(issued.tokens.refreshToken)).rejects.toThrow(/expired/);
+  });
+
+  it('re-hashes a password on login when the cost setting changed', async () => {
+    const { user } = await signedIn();
+    const bcrypt = (await import('bcryptjs')).default;
+    await services.db.users.setPassword(user.id, bcrypt.hashSync('password-1', 5), new Date());
+    await services.accounts.authenticate('dana', 'password-1');
+    const after = await services.db.users.findById(user.id);
+    expect(bcrypt.getRounds(after!.passwordHash!)).toBe(4);
+  });
+});
+
+describe('roles', () => {
+  it('admits the required role and above', () => {
+    expect(hasRole('admin', 'user')).toBe(true);
+    expect(hasRole('user', 'user')).toBe(true);
+    expect(hasRole('viewer', 'user')).toBe(false);
+    expect(hasRole('user', 'admin')).toBe(false);
+    expect(hasRole('viewer', 'viewer')).toBe(true);
+  });
+});
