@@ -1,4 +1,4 @@
-import type { Tokens, TokenStore } from './types.js';
+import type { TokenStore, Tokens } from './types.js';
 
 /** The part of the Web Storage API the store needs; window.localStorage fits, so does a test double. */
 export interface StorageLike {

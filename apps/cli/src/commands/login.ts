@@ -1,0 +1,39 @@
+import { parseArgs } from 'node:util';
+import { createGatehouseClient, memoryTokenStore } from '@gatehouse/client';
+import { Credentials, urlForNew } from '../credentials.js';
+import { required, talkingTo } from '../errors.js';
+import { readPassword } from '../prompt.js';
+
+export const loginHelp = 'login --username NAME [--password P] [--url URL]   (username or email)';
+
+export async function login(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    strict: true,
+    options: { url: { type: 'string' }, username: { type: 'string' }, password: { type: 'string' } },
+  });
+  const username = required(values.username, '--username');
+  const url = urlForNew(values.url);
+  const password = await readPassword(values.password);
+  const credentials = new Credentials();
+  return talkingTo(url, async () => {
+    // Sign in to memory first: a wrong password must not cost the sign-in already saved.
+    const fresh = memoryTokenStore();
+    const client = createGatehouseClient({ url, tokenStore: fresh });
+    await client.login({ username, password });
+    const me = await client.trpc.user.me.query();
+
+    await endPreviousSession(credentials);
+    credentials.store.set(fresh.get()!);
+    credentials.saveUrl(url);
+    console.log(`Signed in to ${url} as ${me.username} (role ${me.role})`);
+    return 0;
+  });
+}
+
+/** Revokes the session being replaced (best effort), so logging in again leaves nothing live behind. */
+async function endPreviousSession(credentials: Credentials): Promise<void> {
+  const url = credentials.savedUrl();
+  if (!url || !credentials.store.get()) return;
+  await createGatehouseClient({ url, tokenStore: credentials.store }).logout();
+}
