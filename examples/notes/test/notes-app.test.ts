@@ -6,7 +6,10 @@ describe('a team app built on Gatehouse', () => {
   let app: NotesServer;
   beforeAll(async () => {
     app = await startNotesServer({ jwtSecret: 'notes-example-secret-0123456789abcdef', bcryptCost: 4 });
-    await app.services.accounts.register({ username: 'boss', email: 'boss@example.com', password: 'boss-password' }, 'admin');
+    await app.services.accounts.register(
+      { username: 'boss', email: 'boss@example.com', password: 'boss-password' },
+      'admin',
+    );
   });
   afterAll(() => app.close());
 

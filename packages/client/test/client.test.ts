@@ -6,8 +6,8 @@ import {
   memoryTokenStore,
   TRPCClientError,
 } from '@gatehouse/client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningGatehouse } from '@gatehouse/server';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN, deadUrl, freshUser, recordingFetch, startServer } from './harness.js';
 
 describe('client against the real server', () => {

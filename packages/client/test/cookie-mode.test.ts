@@ -1,6 +1,6 @@
 import { createGatehouseClient, memoryTokenStore } from '@gatehouse/client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningGatehouse } from '@gatehouse/server';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshUser, recordingFetch, startServer } from './harness.js';
 
 /** What a browser does for the client: keeps cookies and sends them back (Node's fetch does not). */

@@ -1,6 +1,6 @@
 import { createGatehouseClient, errorCode, memoryTokenStore } from '@gatehouse/client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningGatehouse } from '@gatehouse/server';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deadUrl, freshUser, recordingFetch, startServer } from './harness.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
