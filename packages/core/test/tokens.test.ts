@@ -26,32 +26,26 @@ describe('AccessTokens', () => {
     expect(() => new AccessTokens({ ...options, secret: 'short' })).toThrow(/32 bytes/);
   });
 
-  it('refuses other algorithms even with the right key', async () => {
-    const key = new TextEncoder().encode(options.secret);
-    const hs512 = await new SignJWT({ sid: subject.sessionId, ver: 3 })
-      .setProtectedHeader({ alg: 'HS512', typ: 'at+jwt' })
+  /** Signs claims with the right key but whatever header and claims a test wants. */
+  function signWith(alg: string, claims: Record<string, unknown>) {
+    return new SignJWT(claims)
+      .setProtectedHeader({ alg, typ: 'at+jwt' })
       .setSubject('7')
       .setIssuer('gatehouse')
       .setAudience('gatehouse')
       .setJti('x')
       .setIssuedAt()
       .setExpirationTime('1m')
-      .sign(key);
+      .sign(new TextEncoder().encode(options.secret));
+  }
+
+  it('refuses other algorithms even with the right key', async () => {
+    const hs512 = await signWith('HS512', { sid: subject.sessionId, ver: 3 });
     await expect(tokens.verify(hs512)).rejects.toThrow(/Invalid access token/);
   });
 
   it('refuses tokens missing the session or version claims', async () => {
-    const key = new TextEncoder().encode(options.secret);
-    const bare = await new SignJWT({})
-      .setProtectedHeader({ alg: 'HS256', typ: 'at+jwt' })
-      .setSubject('7')
-      .setIssuer('gatehouse')
-      .setAudience('gatehouse')
-      .setJti('x')
-      .setIssuedAt()
-      .setExpirationTime('1m')
-      .sign(key);
-    await expect(tokens.verify(bare)).rejects.toThrow(/Invalid access token/);
+    await expect(tokens.verify(await signWith('HS256', {}))).rejects.toThrow(/Invalid access token/);
   });
 });
 
