@@ -1,0 +1,120 @@
+import { useQuery } from '@tanstack/react-query';
+import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useRef, useState } from 'react';
+import { gatehouse, onSessionExpired, queryClient, trpc } from './gatehouse';
+import { navigate } from './router';
+
+export type AuthStatus = 'restoring' | 'signed-in' | 'signed-out';
+
+interface AuthContextValue {
+  status: AuthStatus;
+  /** A message for the sign-in page: why the user is there ("your session has ended"). */
+  notice: string | null;
+  signIn(username: string, password: string): Promise<void>;
+  /** Ends this session on the server, then locally. */
+  signOut(): Promise<void>;
+  /** The server has already ended the session (log out everywhere, deactivation): drop it here. */
+  endSession(notice: string, returnTo?: string): Promise<void>;
+  dismissNotice(): void;
+}
+
+const AuthContext = createContext<AuthContextValue | null>(null);
+
+export const SESSION_EXPIRED = 'Your session has ended. Sign in again to continue.';
+
+function signInPath(returnTo?: string): string {
+  return returnTo && returnTo !== '/' ? `/sign-in?next=${encodeURIComponent(returnTo)}` : '/sign-in';
+}
+
+function currentPath(): string {
+  return window.location.pathname + window.location.search;
+}
+
+export function AuthProvider({ children }: { children: ReactNode }) {
+  const [status, setStatus] = useState<AuthStatus>('restoring');
+  const [notice, setNotice] = useState<string | null>(null);
+  const statusRef = useRef(status);
+  statusRef.current = status;
+
+  // A reload keeps the session: the HttpOnly refresh cookie buys a new access token.
+  useEffect(() => {
+    let live = true;
+    gatehouse
+      .restore()
+      .catch(() => false)
+      .then(() => {
+        if (live) setStatus(gatehouse.isSignedIn() ? 'signed-in' : 'signed-out');
+      });
+    return () => {
+      live = false;
+    };
+  }, []);
+
+  const leave = useCallback((message: string | null, returnTo?: string) => {
+    setStatus('signed-out');
+    setNotice(message);
+    navigate(signInPath(returnTo), { replace: true });
+  }, []);
+
+  // The client could not refresh (session revoked, expired, password changed elsewhere).
+  useEffect(
+    () =>
+      onSessionExpired(() => {
+        if (statusRef.current === 'signed-in') leave(SESSION_EXPIRED, currentPath());
+      }),
+    [leave],
+  );
+
+  // Nothing of the previous user stays cached once signed out.
+  useEffect(() => {
+    if (status === 'signed-out') queryClient.clear();
+  }, [status]);
+
+  const signIn = useCallback(async (username: string, password: string) => {
+    await gatehouse.login({ username, password });
+    queryClient.clear();
+    setNotice(null);
+    setStatus('signed-in');
+  }, []);
+
+  const signOut = useCallback(async () => {
+    await gatehouse.logout().catch(() => undefined);
+    leave('You have signed out.');
+  }, [leave]);
+
+  const endSession = useCallback(
+    async (message: string, returnTo?: string) => {
+      await gatehouse.logout().catch(() => undefined);
+      leave(message, returnTo);
+    },
+    [leave],
+  );
+
+  const dismissNotice = useCallback(() => setNotice(null), []);
+
+  const value = useMemo(
+    () => ({ status, notice, signIn, signOut, endSession, dismissNotice }),
+    [status, notice, signIn, signOut, endSession, dismissNotice],
+  );
+  return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
+}
+
+export function useAuth(): AuthContextValue {
+  const auth = useContext(AuthContext);
+  if (!auth) throw new Error('useAuth must be used inside <AuthProvider>');
+  return auth;
+}
+
+/** The signed-in user (user.me), shared by every page through the query cache. */
+export function useMe() {
+  const { status } = useAuth();
+  return useQuery({ ...trpc.user.me.queryOptions(), enabled: status === 'signed-in' });
+}
+
+/** Sends signed-out visitors to sign-in, remembering where they wanted to go. */
+export function RequireAuth({ children }: { children: ReactNode }) {
+  const { status } = useAuth();
+  useEffect(() => {
+    if (status === 'signed-out') navigate(signInPath(currentPath()), { replace: true });
+  }, [status]);
+  return status === 'signed-in' ? children : null;
+}

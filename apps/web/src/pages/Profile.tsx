@@ -1,0 +1,222 @@
+import type { RouterOutputs } from '@gatehouse/client';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { type FormEvent, useEffect, useRef, useState } from 'react';
+import { useMe } from '../auth';
+import { Alert } from '../components/Alert';
+import { Field } from '../components/Field';
+import { Spinner } from '../components/Loading';
+import { fieldMessages, formMessage } from '../errors';
+import { formatDate } from '../format';
+import { trpc } from '../gatehouse';
+import { usePageTitle } from '../page';
+
+type User = RouterOutputs['user']['me'];
+
+export function Profile() {
+  usePageTitle('Profile');
+  const { data: user } = useMe();
+  if (!user) return null;
+  return (
+    <>
+      <div className="page-header">
+        <div>
+          <h1 tabIndex={-1}>Profile</h1>
+          <p className="lead">Your account details and password.</p>
+        </div>
+      </div>
+      <section className="card" aria-labelledby="account-heading">
+        <h2 id="account-heading">Account</h2>
+        <dl className="facts">
+          <div>
+            <dt>Username</dt>
+            <dd>{user.username}</dd>
+          </div>
+          <div>
+            <dt>Role</dt>
+            <dd>
+              <span className={`badge badge-${user.role}`}>{user.role}</span>
+            </dd>
+          </div>
+          <div>
+            <dt>Member since</dt>
+            <dd>{formatDate(user.createdAt)}</dd>
+          </div>
+        </dl>
+      </section>
+      <div className="grid-2">
+        <ProfileForm user={user} />
+        <PasswordForm hasPassword={user.hasPassword} />
+      </div>
+    </>
+  );
+}
+
+function ProfileForm({ user }: { user: User }) {
+  const queryClient = useQueryClient();
+  const [fullName, setFullName] = useState(user.fullName ?? '');
+  const [email, setEmail] = useState(user.email);
+  const [saved, setSaved] = useState(false);
+  const form = useRef<HTMLFormElement>(null);
+
+  const update = useMutation(
+    trpc.user.update.mutationOptions({
+      onSuccess: (updated) => {
+        queryClient.setQueryData(trpc.user.me.queryKey(), updated);
+        setFullName(updated.fullName ?? '');
+        setEmail(updated.email);
+        setSaved(true);
+      },
+    }),
+  );
+
+  useEffect(() => {
+    if (update.error) form.current?.querySelector<HTMLInputElement>('[aria-invalid="true"]')?.focus();
+  }, [update.error]);
+
+  const changed = fullName.trim() !== (user.fullName ?? '') || email.trim() !== user.email;
+  const errors = fieldMessages(update.error);
+  const message = formMessage(update.error, ['fullName', 'email']);
+
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    setSaved(false);
+    update.mutate({ fullName: fullName.trim() || null, email: email.trim() });
+  };
+
+  return (
+    <section className="card" aria-labelledby="details-heading">
+      <h2 id="details-heading">Personal details</h2>
+      {saved && !changed && <Alert tone="success">Your profile has been saved.</Alert>}
+      {message && <Alert tone="error">{message}</Alert>}
+      <form ref={form} className="form" onSubmit={submit} noValidate aria-busy={update.isPending}>
+        <Field
+          label="Full name"
+          name="fullName"
+          autoComplete="name"
+          value={fullName}
+          onChange={(event) => setFullName(event.target.value)}
+          error={errors.fullName}
+        />
+        <Field
+          label="Email"
+          name="email"
+          type="email"
+          autoComplete="email"
+          value={email}
+          onChange={(event) => setEmail(event.target.value)}
+          error={errors.email}
+          required
+        />
+        <div className="form-actions">
+          <button type="submit" className="btn btn-primary" disabled={update.isPending || !changed}>
+            {update.isPending && <Spinner small />}
+            {update.isPending ? 'Saving…' : 'Save changes'}
+          </button>
+        </div>
+      </form>
+    </section>
+  );
+}
+
+function PasswordForm({ hasPassword }: { hasPassword: boolean }) {
+  const queryClient = useQueryClient();
+  const empty = { currentPassword: '', newPassword: '', confirm: '' };
+  const [values, setValues] = useState(empty);
+  const [mismatch, setMismatch] = useState(false);
+  const [ended, setEnded] = useState<number | null>(null);
+  const form = useRef<HTMLFormElement>(null);
+
+  const change = useMutation(
+    trpc.user.changePassword.mutationOptions({
+      onSuccess: (result) => {
+        setValues(empty);
+        setEnded(result.sessionsEnded);
+        void queryClient.invalidateQueries({ queryKey: trpc.user.sessions.queryKey() });
+      },
+    }),
+  );
+
+  useEffect(() => {
+    if (change.error || mismatch) form.current?.querySelector<HTMLInputElement>('[aria-invalid="true"]')?.focus();
+  }, [change.error, mismatch]);
+
+  if (!hasPassword) {
+    return (
+      <section className="card" aria-labelledby="password-heading">
+        <h2 id="password-heading">Password</h2>
+        <p className="muted">This account signs in with an external provider and has no password to change.</p>
+      </section>
+    );
+  }
+
+  const errors = fieldMessages(change.error);
+  const message = formMessage(change.error, ['currentPassword', 'newPassword']);
+  const set = (name: keyof typeof values) => (event: { target: { value: string } }) =>
+    setValues((v) => ({ ...v, [name]: event.target.value }));
+
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    setEnded(null);
+    const different = values.confirm !== values.newPassword;
+    setMismatch(different);
+    if (!different) change.mutate({ currentPassword: values.currentPassword, newPassword: values.newPassword });
+  };
+
+  return (
+    <section className="card" aria-labelledby="password-heading">
+      <h2 id="password-heading">Change password</h2>
+      {ended !== null && (
+        <Alert tone="success">
+          Your password has been changed.{' '}
+          {ended > 0
+            ? `${ended} other session${ended === 1 ? ' was' : 's were'} signed out.`
+            : 'No other sessions were signed in.'}
+        </Alert>
+      )}
+      {message && <Alert tone="error">{message}</Alert>}
+      <form ref={form} className="form" onSubmit={submit} noValidate aria-busy={change.isPending}>
+        <Field
+          label="Current password"
+          name="currentPassword"
+          type="password"
+          autoComplete="current-password"
+          value={values.currentPassword}
+          onChange={set('currentPassword')}
+          error={errors.currentPassword}
+          required
+        />
+        <Field
+          label="New password"
+          name="newPassword"
+          type="password"
+          autoComplete="new-password"
+          hint="At least 8 characters. Other devices will be signed out."
+          value={values.newPassword}
+          onChange={set('newPassword')}
+          error={errors.newPassword}
+          required
+        />
+        <Field
+          label="Confirm new password"
+          name="confirm"
+          type="password"
+          autoComplete="new-password"
+          value={values.confirm}
+          onChange={set('confirm')}
+          error={mismatch ? 'The passwords do not match.' : undefined}
+          required
+        />
+        <div className="form-actions">
+          <button
+            type="submit"
+            className="btn btn-primary"
+            disabled={change.isPending || !values.currentPassword || !values.newPassword}
+          >
+            {change.isPending && <Spinner small />}
+            {change.isPending ? 'Changing…' : 'Change password'}
+          </button>
+        </div>
+      </form>
+    </section>
+  );
+}
