@@ -5,7 +5,13 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createLogger, loadConfig, type RunningGatehouse, startGatehouse } from '@gatehouse/server';
+import {
+  createLogger,
+  loadConfig,
+  RELAXED_RATE_LIMITS,
+  type RunningGatehouse,
+  startGatehouse,
+} from '@gatehouse/server';
 
 export const ADMIN = { username: 'root', email: 'root@example.com', password: 'admin-password-1' };
 const MAIN = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'main.js');
@@ -15,6 +21,8 @@ export const tempDir = (prefix = 'gatehouse-cli-') => mkdtempSync(join(tmpdir(),
 /** The real server on an ephemeral port with a fresh in-memory database. */
 export async function startServer(env: Record<string, string> = {}): Promise<RunningGatehouse> {
   const config = loadConfig({
+    // Every test signs in from 127.0.0.1; the per-address limits are not under test here.
+    ...RELAXED_RATE_LIMITS,
     NODE_ENV: 'test',
     PORT: '0',
     DATABASE_URL: ':memory:',

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { parseDuration } from '@gatehouse/core';
+import { DEFAULT_RATE_LIMITS as LIMITS, parseDuration } from '@gatehouse/core';
 import { z } from 'zod';
 
 /** A duration in seconds, written 900, 90s, 15m, 12h or 30d. */
@@ -59,7 +59,7 @@ const envSchema = z
     JWT_SECRET: optionalText,
     JWT_ISSUER: z.string().min(1).default('gatehouse'),
     JWT_AUDIENCE: z.string().min(1).default('gatehouse'),
-    ACCESS_TOKEN_TTL: duration('15m'),
+    ACCESS_TOKEN_TTL: duration(String(LIMITS.accountLockSeconds)),
     REFRESH_TOKEN_TTL: duration('30d'),
     REFRESH_REUSE_GRACE: duration('5s', 0),
     BCRYPT_COST: integer(12, 4, 15),
@@ -68,6 +68,21 @@ const envSchema = z
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     /** The built web demo to serve at /; unset means the bundled apps/web build when present. */
     WEB_DIST: optionalText.transform((dir) => dir ?? bundledWebDist()),
+    // Abuse protection (docs/abuse-protection.md). Every limit is per client address unless named otherwise.
+    RATE_LIMIT_STORE: z.enum(['memory', 'database', 'redis']).optional(),
+    REDIS_URL: optionalText,
+    RATE_LIMIT_KEY_PREFIX: z
+      .string()
+      .regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'letters, digits, "_", ".", ":" or "-", at most 64')
+      .default('gatehouse'),
+    RATE_LIMIT_LOGIN_PER_MINUTE: integer(LIMITS.loginPerMinute, 1, 1_000_000),
+    RATE_LIMIT_REGISTER_PER_HOUR: integer(LIMITS.registerPerHour, 1, 1_000_000),
+    RATE_LIMIT_REFRESH_PER_MINUTE: integer(LIMITS.refreshPerMinute, 1, 1_000_000),
+    RATE_LIMIT_PASSWORD_CHANGE_PER_HOUR: integer(LIMITS.passwordChangePerHour, 1, 1_000_000),
+    RATE_LIMIT_API_KEY_FAILURES_PER_MINUTE: integer(LIMITS.apiKeyFailuresPerMinute, 1, 1_000_000),
+    RATE_LIMIT_ACCOUNT_IP_FAILURES: integer(LIMITS.accountIpFailures, 1, 1_000_000),
+    RATE_LIMIT_ACCOUNT_LOCK: duration(String(LIMITS.accountLockSeconds)),
+    RATE_LIMIT_ACCOUNT_FAILURES_PER_DAY: integer(LIMITS.accountFailuresPerDay, 1, 1_000_000),
     GATEHOUSE_ADMIN_USERNAME: optionalText,
     GATEHOUSE_ADMIN_EMAIL: optionalText,
     GATEHOUSE_ADMIN_PASSWORD: optionalText,
@@ -91,6 +106,19 @@ const envSchema = z
         message: 'GATEHOUSE_ADMIN_USERNAME, GATEHOUSE_ADMIN_EMAIL and GATEHOUSE_ADMIN_PASSWORD must be set together',
       });
     }
+    if (env.RATE_LIMIT_STORE === 'redis' && !env.REDIS_URL) {
+      ctx.addIssue({ code: 'custom', path: ['RATE_LIMIT_STORE'], message: 'redis needs REDIS_URL' });
+    }
+    if (env.REDIS_URL && !/^rediss?:\/\/./.test(env.REDIS_URL)) {
+      ctx.addIssue({ code: 'custom', path: ['REDIS_URL'], message: 'expected redis://host:port or rediss://…' });
+    }
+    if (env.RATE_LIMIT_ACCOUNT_FAILURES_PER_DAY < env.RATE_LIMIT_ACCOUNT_IP_FAILURES) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['RATE_LIMIT_ACCOUNT_FAILURES_PER_DAY'],
+        message: 'must be at least RATE_LIMIT_ACCOUNT_IP_FAILURES (it is the ceiling across all addresses)',
+      });
+    }
     for (const origin of env.CORS_ORIGINS) {
       if (!URL.canParse(origin) || new URL(origin).origin !== origin) {
         ctx.addIssue({
@@ -103,6 +131,11 @@ const envSchema = z
   });
 
 export type Config = z.output<typeof envSchema>;
+
+/** Where rate-limit counters live: as configured, else Redis when REDIS_URL is set, else memory. */
+export function rateLimitStore(config: Config): 'memory' | 'database' | 'redis' {
+  return config.RATE_LIMIT_STORE ?? (config.REDIS_URL ? 'redis' : 'memory');
+}
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { type AuthServices, createAuthServices, ensureAdmin } from '@gatehouse/core';
 import { openDatabase } from '@gatehouse/db';
 import type { Logger } from 'pino';
-import type { Config } from './config.js';
+import { type Config, rateLimitStore } from './config.js';
 import { createHttpServer } from './http-server.js';
 import { resolveJwtSecret } from './jwt-secret.js';
 
@@ -29,6 +29,23 @@ export async function createServices(config: Config, logger: Logger, passwordThr
     refreshReuseGraceMs: config.REFRESH_REUSE_GRACE * 1000,
     bcryptCost: config.BCRYPT_COST,
     ...(passwordThreads ? { passwordThreads } : {}),
+    rateLimits: {
+      store: rateLimitStore(config),
+      ...(config.REDIS_URL ? { redisUrl: config.REDIS_URL } : {}),
+      keyPrefix: config.RATE_LIMIT_KEY_PREFIX,
+      settings: {
+        loginPerMinute: config.RATE_LIMIT_LOGIN_PER_MINUTE,
+        registerPerHour: config.RATE_LIMIT_REGISTER_PER_HOUR,
+        refreshPerMinute: config.RATE_LIMIT_REFRESH_PER_MINUTE,
+        passwordChangePerHour: config.RATE_LIMIT_PASSWORD_CHANGE_PER_HOUR,
+        apiKeyFailuresPerMinute: config.RATE_LIMIT_API_KEY_FAILURES_PER_MINUTE,
+        accountIpFailures: config.RATE_LIMIT_ACCOUNT_IP_FAILURES,
+        accountLockSeconds: config.RATE_LIMIT_ACCOUNT_LOCK,
+        accountFailuresPerDay: config.RATE_LIMIT_ACCOUNT_FAILURES_PER_DAY,
+      },
+      onStoreError: (error) =>
+        logger.warn({ err: error }, 'rate-limit store error; using per-process limits meanwhile'),
+    },
   });
   services.sessions.onEvent = (event) => logger.warn(event, 'refresh token reuse detected; session revoked');
   return services;
@@ -48,6 +65,10 @@ export async function bootstrapAdmin(config: Config, services: AuthServices, log
 /** Starts the whole service and resolves once it is listening. */
 export async function startGatehouse(config: Config, logger: Logger): Promise<RunningGatehouse> {
   const services = await createServices(config, logger);
+  await services.rateLimits.ready().catch((error: unknown) => {
+    // Starting anyway keeps sign-in available; limits hold per process until Redis answers.
+    logger.warn({ err: error }, 'rate-limit store unreachable at start-up; using per-process limits until it answers');
+  });
   await services.passwords.warmUp();
   await bootstrapAdmin(config, services, logger);
   const server = createHttpServer({ config, services, logger });

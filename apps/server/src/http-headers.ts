@@ -1,6 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
-const ALLOWED_HEADERS = 'authorization, content-type, trpc-accept, x-trpc-source';
+const ALLOWED_HEADERS = 'authorization, content-type, trpc-accept, x-trpc-source, x-api-key';
+/** Response headers cross-origin pages may read (rate-limited answers say when to retry). */
+const EXPOSED_HEADERS = 'Retry-After';
 
 /** Headers every response carries. */
 export function setSecurityHeaders(res: ServerResponse, secure: boolean): void {
@@ -22,6 +24,7 @@ export function applyCors(req: IncomingMessage, res: ServerResponse, allowed: Re
   if (!allowed.has(origin)) return 'refused';
   res.setHeader('Access-Control-Allow-Origin', origin);
   res.setHeader('Access-Control-Allow-Credentials', 'true');
+  res.setHeader('Access-Control-Expose-Headers', EXPOSED_HEADERS);
   if (req.method === 'OPTIONS') {
     res.setHeader('Access-Control-Allow-Methods', 'GET, POST, OPTIONS');
     res.setHeader('Access-Control-Allow-Headers', ALLOWED_HEADERS);

@@ -1,14 +1,23 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createLogger, loadConfig, type RunningGatehouse, startGatehouse } from '../src/index.js';
+import { createLogger, loadConfig, RELAXED_RATE_LIMITS, type RunningGatehouse, startGatehouse } from '../src/index.js';
 
 export const ADMIN = { username: 'root', email: 'root@example.com', password: 'admin-password-1' };
 export const JWT_SECRET = 'test-secret-that-is-long-enough-0123456789';
 
+/** The relaxed limits every suite starts with; tests of the limits pass DEFAULT_LIMITS. */
+export const GENEROUS_LIMITS = RELAXED_RATE_LIMITS;
+
+/** Unsets every generous limit, so the config schema's defaults apply. */
+export const DEFAULT_LIMITS: Record<string, string | undefined> = Object.fromEntries(
+  Object.keys(GENEROUS_LIMITS).map((name) => [name, undefined]),
+);
+
 /** Starts the real server on an ephemeral port with a fresh in-memory database. */
-export async function startTestServer(env: Record<string, string> = {}): Promise<RunningGatehouse> {
+export async function startTestServer(env: Record<string, string | undefined> = {}): Promise<RunningGatehouse> {
   const config = loadConfig({
+    ...GENEROUS_LIMITS,
     NODE_ENV: 'test',
     PORT: '0',
     DATABASE_URL: ':memory:',
@@ -32,7 +41,7 @@ export interface CallResult<T = unknown> {
   error: {
     message: string;
     code: number;
-    data: { code: string; httpStatus: number; fieldErrors: Record<string, string[]> | null };
+    data: { code: string; httpStatus: number; fieldErrors: Record<string, string[]> | null; retryAfter?: number };
   } | null;
 }
 

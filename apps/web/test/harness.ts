@@ -4,7 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createGatehouseClient, type GatehouseClient } from '@gatehouse/client';
-import { createLogger, loadConfig, type RunningGatehouse, startGatehouse } from '@gatehouse/server';
+import {
+  createLogger,
+  loadConfig,
+  RELAXED_RATE_LIMITS,
+  type RunningGatehouse,
+  startGatehouse,
+} from '@gatehouse/server';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 
 export const ADMIN = { username: 'admin', email: 'admin@example.com', password: 'admin-password-1' };
@@ -41,12 +47,7 @@ export async function startServer(env: Record<string, string> = {}): Promise<Run
     GATEHOUSE_ADMIN_EMAIL: ADMIN.email,
     GATEHOUSE_ADMIN_PASSWORD: ADMIN.password,
     // Every test signs in from 127.0.0.1: the per-address limits would trip long before the end.
-    RATE_LIMIT_LOGIN_PER_MINUTE: '1000',
-    RATE_LIMIT_REGISTER_PER_HOUR: '1000',
-    RATE_LIMIT_REFRESH_PER_MINUTE: '1000',
-    RATE_LIMIT_PASSWORD_CHANGE_PER_HOUR: '1000',
-    RATE_LIMIT_ACCOUNT_IP_FAILURES: '1000',
-    RATE_LIMIT_ACCOUNT_FAILURES_PER_DAY: '1000',
+    ...RELAXED_RATE_LIMITS,
     ...env,
   });
   return startGatehouse(config, createLogger(config));

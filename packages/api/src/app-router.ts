@@ -1,6 +1,7 @@
 import { adminRouter } from './routers/admin.js';
 import { authRouter } from './routers/auth.js';
 import { healthProcedure } from './routers/health.js';
+import { serviceRouter } from './routers/service.js';
 import { userRouter } from './routers/user.js';
 import { router } from './trpc.js';
 
@@ -10,6 +11,7 @@ export const gatehouseRouters = {
   auth: authRouter,
   user: userRouter,
   admin: adminRouter,
+  service: serviceRouter,
 };
 
 export const appRouter = router(gatehouseRouters);

@@ -20,6 +20,8 @@ export interface GatehouseContext {
   client: ClientInfo;
   /** The raw Authorization header, if any. */
   authorization: string | null;
+  /** The raw X-API-Key header, if any (service calls). Optional so hand-built contexts need not set it. */
+  apiKeyHeader?: string | null;
   http: HttpExchange;
 }
 
@@ -71,6 +73,7 @@ export function createContextFactory(services: AuthServices, options: ContextFac
     services,
     client: { ip: clientIp(req), userAgent: firstHeader(req.headers['user-agent']) },
     authorization: firstHeader(req.headers.authorization),
+    apiKeyHeader: firstHeader(req.headers['x-api-key']),
     http: exchange(req, res, isSecure(req), allowed),
   });
 }

@@ -1,4 +1,4 @@
-import { GatehouseError } from '@gatehouse/core';
+import { GatehouseError, RateLimitedError } from '@gatehouse/core';
 import type { TRPCError } from '@trpc/server';
 import { ZodError, z } from 'zod';
 
@@ -17,6 +17,8 @@ export interface ErrorDetails {
   message: string;
   fieldErrors: FieldErrors | null;
   zodError: ReturnType<typeof z.flattenError> | null;
+  /** Seconds to wait, for rate-limited calls. */
+  retryAfter: number | null;
 }
 
 /**
@@ -27,12 +29,18 @@ export function describeError(error: TRPCError): ErrorDetails {
   const cause = error.cause;
   if (cause instanceof ZodError) {
     const flat = z.flattenError(cause);
-    return { message: describeZodError(cause), fieldErrors: flat.fieldErrors as FieldErrors, zodError: flat };
+    return {
+      message: describeZodError(cause),
+      fieldErrors: flat.fieldErrors as FieldErrors,
+      zodError: flat,
+      retryAfter: null,
+    };
   }
   if (cause instanceof GatehouseError) {
     const fieldErrors = cause.field ? { [cause.field]: [cause.message] } : null;
-    return { message: cause.message, fieldErrors, zodError: null };
+    const retryAfter = cause instanceof RateLimitedError ? cause.retryAfterSeconds : null;
+    return { message: cause.message, fieldErrors, zodError: null, retryAfter };
   }
   const message = error.code === 'INTERNAL_SERVER_ERROR' ? 'Internal server error' : error.message;
-  return { message, fieldErrors: null, zodError: null };
+  return { message, fieldErrors: null, zodError: null, retryAfter: null };
 }

@@ -1,11 +1,22 @@
 export { type AppRouter, appRouter, gatehouseRouters } from './app-router.js';
 export * from './context.js';
 export { describeError, describeZodError, type FieldErrors } from './errors.js';
-export { adminProcedure, authedProcedure, publicProcedure, requireRole } from './procedures.js';
+export {
+  adminProcedure,
+  apiKeyProcedure,
+  authedProcedure,
+  limitPerAddress,
+  publicProcedure,
+  requireRole,
+} from './procedures.js';
 export { clearRefreshCookie, REFRESH_COOKIE, setRefreshCookie } from './refresh-cookie.js';
 export { adminRouter } from './routers/admin.js';
+export { adminApiKeysRouter } from './routers/admin-api-keys.js';
+export { adminAuditRouter } from './routers/admin-audit.js';
+export { adminUsersRouter } from './routers/admin-users.js';
 export { authRouter, type TokenPairOutput } from './routers/auth.js';
 export { healthProcedure } from './routers/health.js';
+export { serviceRouter } from './routers/service.js';
 export { userRouter } from './routers/user.js';
 export * as schemas from './schemas.js';
 export { createCallerFactory, mergeRouters, middleware, router } from './trpc.js';

@@ -1,6 +1,13 @@
-import { GatehouseError, hasRole, type Role } from '@gatehouse/core';
+import {
+  type ApiKeyScope,
+  GatehouseError,
+  hasRole,
+  type RequestLimit,
+  type Role,
+  toPublicApiKey,
+} from '@gatehouse/core';
 import { TRPCError } from '@trpc/server';
-import { publicProcedure } from './trpc.js';
+import { middleware, publicProcedure } from './trpc.js';
 
 export { publicProcedure } from './trpc.js';
 
@@ -28,3 +35,27 @@ export function requireRole(role: Role) {
 }
 
 export const adminProcedure = requireRole('admin');
+
+/**
+ * For other services: requires an API key with `scope` in the X-API-Key header (a user's bearer
+ * token is never accepted in its place); adds ctx.apiKey.
+ */
+export function apiKeyProcedure(scope: ApiKeyScope) {
+  return publicProcedure.use(async ({ ctx, next }) => {
+    const presented = ctx.apiKeyHeader?.trim();
+    if (!presented) {
+      const hint = ctx.authorization ? '; user tokens are not accepted here' : '';
+      throw new GatehouseError('UNAUTHORIZED', `This procedure takes an API key in the X-API-Key header${hint}`);
+    }
+    const key = await ctx.services.apiKeys.authenticate(presented, scope, ctx.client);
+    return next({ ctx: { apiKey: toPublicApiKey(key) } });
+  });
+}
+
+/** Counts the call against a per-address limit; placed before .input(), calls with bad input count too. */
+export function limitPerAddress(limit: RequestLimit) {
+  return middleware(async ({ ctx, next }) => {
+    await ctx.services.rateLimits.hit(limit, ctx.client.ip ?? 'unknown');
+    return next();
+  });
+}

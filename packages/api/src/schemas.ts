@@ -1,4 +1,9 @@
 import {
+  API_KEY_NAME_MAX,
+  API_KEY_SCOPES,
+  AUDIT_EVENT_TYPES,
+  AUDIT_PAGE_DEFAULT,
+  AUDIT_PAGE_MAX,
   EMAIL_MAX,
   FULL_NAME_MAX,
   PASSWORD_MAX_BYTES,
@@ -89,3 +94,39 @@ export const listUsersInput = z
 export const setRoleInput = z.object({ userId: userIdSchema, role: roleSchema });
 export const setActiveInput = z.object({ userId: userIdSchema, active: z.boolean() });
 export const userIdInput = z.object({ userId: userIdSchema });
+
+/** An ISO 8601 date-time with an offset (the wire format of every date: no transformer). */
+const isoDateTime = z.iso.datetime({ offset: true, message: 'Use an ISO 8601 date-time like 2030-01-01T00:00:00Z' });
+
+export const apiKeyScopeSchema = z.enum(API_KEY_SCOPES);
+/** Public key ids are 16 hex characters. */
+export const apiKeyIdSchema = z.string().regex(/^[0-9a-f]{16}$/, 'Expected an API key id (16 hex characters)');
+
+export const createApiKeyInput = z.object({
+  name: z.string().trim().min(1, 'Name is required').max(API_KEY_NAME_MAX),
+  scopes: z
+    .array(apiKeyScopeSchema)
+    .min(1, 'Give at least one scope')
+    .max(API_KEY_SCOPES.length * 2),
+  expiresAt: isoDateTime.nullish(),
+});
+
+export const apiKeyIdInput = z.object({ id: apiKeyIdSchema });
+
+export const listAuditInput = z
+  .object({
+    userId: userIdSchema.optional(),
+    type: z.enum(AUDIT_EVENT_TYPES).optional(),
+    /** Inclusive. */
+    from: isoDateTime.optional(),
+    /** Exclusive. */
+    to: isoDateTime.optional(),
+    cursor: z.number().int().positive().nullish(),
+    limit: z.number().int().min(1).max(AUDIT_PAGE_MAX).default(AUDIT_PAGE_DEFAULT),
+  })
+  .default({ limit: AUDIT_PAGE_DEFAULT });
+
+/** Access tokens are a few hundred characters; anything far longer is not one. */
+export const introspectInput = z.object({ token: z.string().max(4096) });
+
+export const serviceUserInput = z.object({ id: userIdSchema });

@@ -1,4 +1,4 @@
-import { GatehouseError } from '@gatehouse/core';
+import { GatehouseError, RateLimitedError } from '@gatehouse/core';
 import { initTRPC, TRPCError } from '@trpc/server';
 import type { GatehouseContext } from './context.js';
 import { describeError } from './errors.js';
@@ -9,10 +9,12 @@ const t = initTRPC.context<GatehouseContext>().create({
   errorFormatter({ shape, error }) {
     const details = describeError(error);
     const { stack: _stack, ...data } = shape.data;
+    // retryAfter only on rate-limited answers, so other errors keep their shape.
+    const retry: { retryAfter?: number } = details.retryAfter === null ? {} : { retryAfter: details.retryAfter };
     return {
       ...shape,
       message: details.message,
-      data: { ...data, fieldErrors: details.fieldErrors, zodError: details.zodError },
+      data: { ...data, fieldErrors: details.fieldErrors, zodError: details.zodError, ...retry },
     };
   },
 });
@@ -22,11 +24,15 @@ export const mergeRouters = t.mergeRouters;
 export const middleware = t.middleware;
 export const createCallerFactory = t.createCallerFactory;
 
-/** Turns domain refusals from @gatehouse/core into tRPC errors with the matching code. */
-const domainErrors = t.middleware(async ({ next }) => {
+/**
+ * Turns domain refusals from @gatehouse/core into tRPC errors with the matching code, and gives
+ * rate-limited answers their Retry-After header.
+ */
+const domainErrors = t.middleware(async ({ ctx, next }) => {
   const result = await next();
   if (!result.ok && result.error.cause instanceof GatehouseError) {
     const cause = result.error.cause;
+    if (cause instanceof RateLimitedError) ctx.http.appendHeader('Retry-After', String(cause.retryAfterSeconds));
     throw new TRPCError({ code: cause.kind, message: cause.message, cause });
   }
   return result;

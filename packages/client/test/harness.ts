@@ -5,13 +5,21 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 // @gatehouse/server already depends on this package (dev), so declaring it back would make a cycle
 // in turbo's graph. Tests run after `turbo run build`, so the server's build is imported by path.
-import { createLogger, loadConfig, type RunningGatehouse, startGatehouse } from '@gatehouse/server';
+import {
+  createLogger,
+  loadConfig,
+  RELAXED_RATE_LIMITS,
+  type RunningGatehouse,
+  startGatehouse,
+} from '@gatehouse/server';
 
 export const ADMIN = { username: 'root', email: 'root@example.com', password: 'admin-password-1' };
 
 /** The real server on an ephemeral port with a fresh in-memory database. */
 export async function startServer(env: Record<string, string> = {}): Promise<RunningGatehouse> {
   const config = loadConfig({
+    // Every test signs in from 127.0.0.1; the per-address limits are not under test here.
+    ...RELAXED_RATE_LIMITS,
     NODE_ENV: 'test',
     PORT: '0',
     DATABASE_URL: ':memory:',

@@ -1,9 +1,10 @@
 import { type Database, UniqueViolationError, type UserRecord } from '@gatehouse/db';
+import type { AuditLog } from './audit-log.js';
 import { GatehouseError, invalidCredentials } from './errors.js';
 import { identifierKey, normalizeEmail, normalizeUsername } from './identifiers.js';
 import { passwordProblem } from './password-policy.js';
 import type { PasswordHasher } from './passwords.js';
-import type { SessionService } from './sessions.js';
+import type { ClientInfo, SessionService } from './sessions.js';
 
 export interface Registration {
   username: string;
@@ -37,6 +38,7 @@ export class AccountService {
     private readonly db: Database,
     private readonly passwords: PasswordHasher,
     private readonly sessions: SessionService,
+    private readonly audit: AuditLog,
     private readonly clock: () => Date = () => new Date(),
   ) {}
 
@@ -56,7 +58,16 @@ export class AccountService {
    * bcrypt work and get the same error.
    */
   async authenticate(login: string, password: string): Promise<UserRecord> {
-    const user = await this.db.users.findByLoginKey(identifierKey(login));
+    return this.verifyLogin(await this.findForLogin(login), password);
+  }
+
+  /** The account a username-or-email names, if any. */
+  async findForLogin(login: string): Promise<UserRecord | null> {
+    return this.db.users.findByLoginKey(identifierKey(login));
+  }
+
+  /** The second half of authenticate(), for callers that looked the account up first. */
+  async verifyLogin(user: UserRecord | null, password: string): Promise<UserRecord> {
     const valid = await this.passwords.verifyOrBurn(password, user?.passwordHash ?? null);
     if (!user || !valid || !user.passwordHash) throw invalidCredentials();
     if (!user.isActive) throw new GatehouseError('FORBIDDEN', 'This account is deactivated');
@@ -80,7 +91,13 @@ export class AccountService {
    * Replaces the password after checking the current one, then ends every other session and
    * invalidates every access token issued before (the caller refreshes on its own session).
    */
-  async changePassword(userId: number, sessionId: string, current: string, next: string): Promise<number> {
+  async changePassword(
+    userId: number,
+    sessionId: string,
+    current: string,
+    next: string,
+    client: ClientInfo | null = null,
+  ): Promise<number> {
     const user = await this.db.users.findById(userId);
     if (!user) throw new GatehouseError('NOT_FOUND', 'User not found');
     if (!user.passwordHash || !(await this.passwords.verify(current, user.passwordHash))) {
@@ -88,7 +105,15 @@ export class AccountService {
     }
     assertAcceptablePassword(next, 'newPassword');
     await this.db.users.setPassword(userId, await this.passwords.hash(next), this.clock());
-    return this.sessions.revokeAll(userId, sessionId);
+    const ended = await this.sessions.revokeAll(userId, sessionId);
+    await this.audit.record({
+      type: 'password_changed',
+      actorUserId: userId,
+      targetUserId: userId,
+      client,
+      detail: { sessionsEnded: ended },
+    });
+    return ended;
   }
 
   private async rehash(userId: number, oldHash: string, password: string): Promise<void> {

@@ -1,4 +1,5 @@
 import type { Database, GuardedChange, Role, UserPage, UserRecord } from '@gatehouse/db';
+import type { Actor, AuditLog } from './audit-log.js';
 import { GatehouseError } from './errors.js';
 import type { SessionService } from './sessions.js';
 
@@ -23,11 +24,15 @@ function check(outcome: GuardedChange, action: string): void {
   }
 }
 
-/** What admins do to other users. Every change that locks a user out also ends their sessions. */
+/**
+ * What admins do to other users. Every change that locks a user out also ends their sessions;
+ * every change is written to the audit log with the admin who made it.
+ */
 export class AdministrationService {
   constructor(
     private readonly db: Database,
     private readonly sessions: SessionService,
+    private readonly audit: AuditLog,
     private readonly clock: () => Date = () => new Date(),
   ) {}
 
@@ -37,20 +42,37 @@ export class AdministrationService {
     return this.db.users.list({ cursor: options.cursor, limit, search, role: options.role });
   }
 
-  async setRole(userId: number, role: Role): Promise<UserRecord> {
+  async setRole(actor: Actor, userId: number, role: Role): Promise<UserRecord> {
+    const before = await this.mustFind(userId);
     check(await this.db.users.setRole(userId, role, this.clock()), 'demote');
+    await this.record(actor, 'role_changed', userId, { from: before.role, to: role });
     return this.mustFind(userId);
   }
 
-  async setActive(userId: number, active: boolean): Promise<UserRecord> {
+  async setActive(actor: Actor, userId: number, active: boolean): Promise<UserRecord> {
     check(await this.db.users.setActive(userId, active, this.clock()), 'deactivate');
-    if (!active) await this.sessions.revokeAll(userId);
+    const ended = active ? 0 : await this.sessions.revokeAll(userId);
+    await this.record(actor, active ? 'user_activated' : 'user_deactivated', userId, { sessionsEnded: ended });
     return this.mustFind(userId);
   }
 
-  async delete(actorId: number, userId: number): Promise<void> {
-    if (actorId === userId) throw new GatehouseError('FORBIDDEN', 'You cannot delete your own account', 'userId');
+  async delete(actor: Actor, userId: number): Promise<void> {
+    if (actor.userId === userId) {
+      throw new GatehouseError('FORBIDDEN', 'You cannot delete your own account', 'userId');
+    }
+    const before = await this.mustFind(userId);
     check(await this.db.users.delete(userId), 'delete');
+    // The username is kept in the event: the account it names no longer exists to look up.
+    await this.record(actor, 'user_deleted', userId, { username: before.username });
+  }
+
+  private async record(
+    actor: Actor,
+    type: 'role_changed' | 'user_activated' | 'user_deactivated' | 'user_deleted',
+    targetUserId: number,
+    detail: Record<string, string | number>,
+  ): Promise<void> {
+    await this.audit.record({ type, actorUserId: actor.userId, targetUserId, client: actor.client, detail });
   }
 
   private async mustFind(userId: number): Promise<UserRecord> {

@@ -1,12 +1,18 @@
-import type { Database, UserRecord } from '@gatehouse/db';
+import type { Database, Role, UserRecord } from '@gatehouse/db';
+import { looksLikeApiKey } from './api-key-format.js';
 import { GatehouseError } from './errors.js';
 import type { SessionService } from './sessions.js';
-import type { AccessTokens } from './tokens.js';
+import type { AccessClaims, AccessTokens } from './tokens.js';
 
 export interface Principal {
   user: UserRecord;
   sessionId: string;
 }
+
+/** RFC 7662-style answer about an access token: its facts when it would be accepted, else only inactive. */
+export type Introspection =
+  | { active: false }
+  | { active: true; sub: string; username: string; role: Role; exp: number; iat: number; jti: string };
 
 /**
  * Turns a bearer access token into the user behind it. The user and session are loaded on
@@ -21,6 +27,33 @@ export class Authenticator {
   ) {}
 
   async authenticate(accessToken: string): Promise<Principal> {
+    const { user, claims } = await this.resolve(accessToken);
+    return { user, sessionId: claims.sessionId };
+  }
+
+  /** Answers for another service whether a token is one this server would accept right now. */
+  async introspect(accessToken: string): Promise<Introspection> {
+    try {
+      const { user, claims } = await this.resolve(accessToken);
+      return {
+        active: true,
+        sub: String(user.id),
+        username: user.username,
+        role: user.role,
+        exp: claims.expiresAt,
+        iat: claims.issuedAt,
+        jti: claims.jti,
+      };
+    } catch (error) {
+      if (error instanceof GatehouseError) return { active: false };
+      throw error;
+    }
+  }
+
+  private async resolve(accessToken: string): Promise<{ user: UserRecord; claims: AccessClaims }> {
+    if (looksLikeApiKey(accessToken)) {
+      throw new GatehouseError('UNAUTHORIZED', 'API keys are not bearer tokens; send them in the X-API-Key header');
+    }
     const claims = await this.tokens.verify(accessToken);
     const user = await this.db.users.findById(claims.userId);
     if (!user) throw new GatehouseError('UNAUTHORIZED', 'This account no longer exists');
@@ -31,6 +64,6 @@ export class Authenticator {
     if (!(await this.sessions.isLive(claims.sessionId, user.id))) {
       throw new GatehouseError('UNAUTHORIZED', 'This session has ended; sign in again');
     }
-    return { user, sessionId: claims.sessionId };
+    return { user, claims };
   }
 }

@@ -24,3 +24,21 @@ export class GatehouseError extends Error {
 export const INVALID_CREDENTIALS = 'Invalid username or password';
 
 export const invalidCredentials = () => new GatehouseError('UNAUTHORIZED', INVALID_CREDENTIALS);
+
+/** A refusal because a limit was reached; the caller may try again after `retryAfterSeconds`. */
+export class RateLimitedError extends GatehouseError {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super('TOO_MANY_REQUESTS', message);
+    this.name = 'RateLimitedError';
+  }
+}
+
+/** "in 45 seconds", "in 15 minutes", "in 3 hours": for refusal messages. */
+export function waitPhrase(seconds: number): string {
+  if (seconds < 90) return `in ${seconds} second${seconds === 1 ? '' : 's'}`;
+  if (seconds < 90 * 60) return `in ${Math.ceil(seconds / 60)} minutes`;
+  return `in ${Math.ceil(seconds / 3600)} hours`;
+}

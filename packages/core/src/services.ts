@@ -1,10 +1,28 @@
 import type { Database } from '@gatehouse/db';
 import { AccountService } from './accounts.js';
 import { AdministrationService } from './administration.js';
+import { ApiKeyService } from './api-keys.js';
+import { AuditLog } from './audit-log.js';
 import { Authenticator } from './authentication.js';
+import { LoginThrottle } from './login-throttle.js';
+import { PasswordSignIn } from './password-sign-in.js';
 import { PasswordHasher } from './passwords.js';
+import type { RateLimitSettings } from './rate-limit-settings.js';
+import type { RateLimitStore } from './rate-limit-store.js';
+import { RateLimits } from './rate-limits.js';
 import { SessionService } from './sessions.js';
 import { AccessTokens } from './tokens.js';
+
+export interface RateLimitServiceOptions {
+  settings?: Partial<RateLimitSettings>;
+  /** memory (default, one process), database (this database's rate_limits table) or redis. */
+  store?: 'memory' | 'database' | 'redis';
+  /** Required for the redis store. */
+  redisUrl?: string;
+  /** Prefix of the keys in a shared store (default "gatehouse"). */
+  keyPrefix?: string;
+  onStoreError?: (error: Error) => void;
+}
 
 export interface AuthServicesOptions {
   db: Database;
@@ -17,6 +35,7 @@ export interface AuthServicesOptions {
   /** Grace window for a concurrent duplicate refresh, in ms (default 5000). */
   refreshReuseGraceMs?: number;
   passwordThreads?: number;
+  rateLimits?: RateLimitServiceOptions;
   /** The time source; tests pass a fake one. */
   clock?: () => Date;
 }
@@ -28,10 +47,24 @@ export interface AuthServices {
   accessTokens: AccessTokens;
   sessions: SessionService;
   accounts: AccountService;
+  /** Password sign-in behind the rate limits, the account lock and the audit log. */
+  signIn: PasswordSignIn;
   administration: AdministrationService;
   authenticator: Authenticator;
-  /** Stops the hashing pool and closes the database. */
+  apiKeys: ApiKeyService;
+  audit: AuditLog;
+  rateLimits: RateLimits;
+  /** Stops the hashing pool, disconnects the rate-limit store and closes the database. */
   close(): Promise<void>;
+}
+
+function rateLimitStore(db: Database, options: RateLimitServiceOptions): RateLimitStore {
+  if (options.store === 'database') return { kind: 'database', table: db.rateLimitTable };
+  if (options.store === 'redis') {
+    if (!options.redisUrl) throw new Error('The redis rate-limit store needs a Redis URL');
+    return { kind: 'redis', url: options.redisUrl };
+  }
+  return { kind: 'memory' };
 }
 
 export function createAuthServices(options: AuthServicesOptions): AuthServices {
@@ -45,20 +78,35 @@ export function createAuthServices(options: AuthServicesOptions): AuthServices {
     audience: options.audience,
     ttlSeconds: options.accessTokenTtlSeconds,
   });
+  const audit = new AuditLog(db, clock);
+  const limitOptions = options.rateLimits ?? {};
+  const rateLimits = new RateLimits({
+    store: rateLimitStore(db, limitOptions),
+    ...(limitOptions.settings ? { settings: limitOptions.settings } : {}),
+    ...(limitOptions.keyPrefix ? { keyPrefix: limitOptions.keyPrefix } : {}),
+    ...(limitOptions.onStoreError ? { onStoreError: limitOptions.onStoreError } : {}),
+  });
   const sessions = new SessionService(db, accessTokens, {
     refreshTtlSeconds: options.refreshTokenTtlSeconds,
     reuseGraceMs: options.refreshReuseGraceMs ?? 5000,
     clock,
+    audit,
   });
+  const accounts = new AccountService(db, passwords, sessions, audit, clock);
   return {
     db,
     passwords,
     accessTokens,
     sessions,
-    accounts: new AccountService(db, passwords, sessions, clock),
-    administration: new AdministrationService(db, sessions, clock),
+    accounts,
+    signIn: new PasswordSignIn(db, accounts, rateLimits, new LoginThrottle(rateLimits), audit, clock),
+    administration: new AdministrationService(db, sessions, audit, clock),
     authenticator: new Authenticator(db, accessTokens, sessions),
+    apiKeys: new ApiKeyService(db, audit, rateLimits, { clock }),
+    audit,
+    rateLimits,
     close: async () => {
+      await rateLimits.close();
       await passwords.close();
       await db.close();
     },

@@ -1,4 +1,5 @@
 import type { Database, SessionRecord, UserRecord } from '@gatehouse/db';
+import type { AuditLog } from './audit-log.js';
 import { GatehouseError } from './errors.js';
 import {
   formatRefreshToken,
@@ -37,6 +38,8 @@ export interface SessionServiceOptions {
   /** How long after a rotation the previous token is refused without revoking, in ms. */
   reuseGraceMs: number;
   clock?: () => Date;
+  /** Where logouts and detected refresh-token reuse are recorded. */
+  audit?: AuditLog;
 }
 
 /** What happened to a refresh that was refused; the API turns it into a message. */
@@ -80,7 +83,7 @@ export class SessionService {
    * Exchanges a refresh token for a new pair. The old token stops working at once; presenting
    * it again later ends the whole session, since only a thief or a confused client would.
    */
-  async refresh(text: string): Promise<IssuedSession> {
+  async refresh(text: string, client: ClientInfo | null = null): Promise<IssuedSession> {
     const token = parseRefreshToken(text);
     if (!token) throw invalidRefresh();
     const session = await this.liveSession(token.sessionId);
@@ -94,19 +97,28 @@ export class SessionService {
       }
       // Another request rotated it between our read and our write: judge against the new row.
       const current = await this.liveSession(token.sessionId);
-      return this.refuseStale(current, presented);
+      return this.refuseStale(current, presented, client);
     }
-    return this.refuseStale(session, presented);
+    return this.refuseStale(session, presented, client);
   }
 
   /** Ends the session a refresh token belongs to; unknown or stale tokens change nothing. */
-  async close(text: string): Promise<void> {
+  async close(text: string, client: ClientInfo | null = null): Promise<void> {
     const token = parseRefreshToken(text);
     if (!token) return;
     const session = await this.db.sessions.findById(token.sessionId);
     if (session && sameHash(session.tokenHash, hashSecret(token.secret))) {
-      await this.db.sessions.revoke(session.id, this.clock());
+      if (await this.db.sessions.revoke(session.id, this.clock())) {
+        await this.recordLogout(session.userId, client, { sessionsEnded: 1 });
+      }
     }
+  }
+
+  /** A user signing out of every session at once. */
+  async logoutAll(userId: number, client: ClientInfo | null = null): Promise<number> {
+    const ended = await this.revokeAll(userId);
+    await this.recordLogout(userId, client, { sessionsEnded: ended, everywhere: true });
+    return ended;
   }
 
   async list(userId: number): Promise<SessionRecord[]> {
@@ -114,12 +126,14 @@ export class SessionService {
   }
 
   /** Revokes one of the user's own sessions; another user's id is simply not found. */
-  async revokeOwn(userId: number, sessionId: string): Promise<void> {
+  async revokeOwn(userId: number, sessionId: string, client: ClientInfo | null = null): Promise<void> {
     const session = await this.db.sessions.findById(sessionId);
     if (!session || session.userId !== userId || session.revokedAt) {
       throw new GatehouseError('NOT_FOUND', 'Session not found');
     }
-    await this.db.sessions.revoke(sessionId, this.clock());
+    if (await this.db.sessions.revoke(sessionId, this.clock())) {
+      await this.recordLogout(userId, client, { sessionsEnded: 1 });
+    }
   }
 
   async revokeAll(userId: number, exceptSessionId?: string): Promise<number> {
@@ -148,14 +162,25 @@ export class SessionService {
   }
 
   /** A token that is not the current one: a racing duplicate within the grace window, else theft. */
-  private async refuseStale(session: SessionRecord, presented: string): Promise<never> {
+  private async refuseStale(session: SessionRecord, presented: string, client: ClientInfo | null): Promise<never> {
     const rotatedAgo = session.rotatedAt ? this.clock().getTime() - session.rotatedAt.getTime() : Infinity;
     if (sameHash(session.previousTokenHash, presented) && rotatedAgo <= this.options.reuseGraceMs) {
       throw new GatehouseError('CONFLICT', 'This refresh token was just used by another request; use the newer one');
     }
     await this.db.sessions.revoke(session.id, this.clock());
     this.onEvent({ type: 'refresh_reuse_detected', userId: session.userId, sessionId: session.id });
+    // The session id is its public handle (as in user.sessions), not the secret part of a token.
+    await this.options.audit?.record({
+      type: 'refresh_reuse_detected',
+      targetUserId: session.userId,
+      client,
+      detail: { sessionId: session.id, sessionRevoked: true },
+    });
     throw new GatehouseError('UNAUTHORIZED', 'Refresh token reuse detected; the session has been revoked');
+  }
+
+  private async recordLogout(userId: number, client: ClientInfo | null, detail: Record<string, number | boolean>) {
+    await this.options.audit?.record({ type: 'logout', actorUserId: userId, targetUserId: userId, client, detail });
   }
 
   private async issue(user: UserRecord, session: SessionRecord, token: RefreshToken): Promise<IssuedSession> {

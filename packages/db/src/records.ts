@@ -71,6 +71,64 @@ export interface NewSession {
   ip: string | null;
 }
 
+export interface ApiKeyRecord {
+  /** The public id, the middle part of `gh_<id>_<secret>`. */
+  id: string;
+  name: string;
+  /** SHA-256 (hex) of the secret part. */
+  secretHash: string;
+  scopes: string[];
+  createdByUserId: number | null;
+  createdAt: Date;
+  expiresAt: Date | null;
+  lastUsedAt: Date | null;
+  revokedAt: Date | null;
+}
+
+export interface NewApiKey {
+  id: string;
+  name: string;
+  secretHash: string;
+  scopes: string[];
+  createdByUserId: number | null;
+  expiresAt: Date | null;
+}
+
+/** Extra facts of an audit event: short scalar values, never a secret. */
+export type AuditDetail = Record<string, string | number | boolean | null>;
+
+export interface AuditEventRecord {
+  id: number;
+  type: string;
+  at: Date;
+  actorUserId: number | null;
+  apiKeyId: string | null;
+  targetUserId: number | null;
+  ip: string | null;
+  userAgent: string | null;
+  detail: AuditDetail | null;
+}
+
+export type NewAuditEvent = Omit<AuditEventRecord, 'id'>;
+
+export interface AuditQuery {
+  /** Events where this user is the actor or the target. */
+  userId?: number | undefined;
+  type?: string | undefined;
+  /** Inclusive lower bound on the event time. */
+  from?: Date | undefined;
+  /** Exclusive upper bound on the event time. */
+  to?: Date | undefined;
+  /** Id of the last event of the previous page; pages run newest first. */
+  cursor?: number | undefined;
+  limit: number;
+}
+
+export interface AuditPage {
+  items: AuditEventRecord[];
+  nextCursor: number | null;
+}
+
 /** Outcome of a change that must leave at least one active admin behind. */
 export type GuardedChange = 'ok' | 'not_found' | 'last_admin';
 
@@ -106,12 +164,47 @@ export interface SessionsRepository {
   listLive(userId: number, now: Date): Promise<SessionRecord[]>;
   /** Removes sessions that ended before `before`. */
   purgeEnded(before: Date): Promise<number>;
+  /** True when the user opened a session from this address at or after `since`. */
+  hasSessionFrom(userId: number, ip: string, since: Date): Promise<boolean>;
+}
+
+export interface ApiKeysRepository {
+  create(key: NewApiKey, now: Date): Promise<ApiKeyRecord>;
+  findById(id: string): Promise<ApiKeyRecord | null>;
+  /** Every key, revoked ones included, newest first. */
+  list(): Promise<ApiKeyRecord[]>;
+  /** Returns false when the key does not exist or was already revoked. */
+  revoke(id: string, now: Date): Promise<boolean>;
+  /** Records a use, only when the last recorded use is older than `staleBefore` (coarse, not a write per call). */
+  touch(id: string, now: Date, staleBefore: Date): Promise<void>;
+}
+
+/** Append-only: there is deliberately no way to change or remove an event. */
+export interface AuditRepository {
+  append(event: NewAuditEvent): Promise<AuditEventRecord>;
+  list(query: AuditQuery): Promise<AuditPage>;
+}
+
+/**
+ * The table rate-limiter-flexible keeps its counters in when limits are shared through the
+ * database, and the driver connection its store runs on.
+ */
+export interface RateLimitTable {
+  readonly storeType: 'better-sqlite3';
+  /** The raw better-sqlite3 connection, for RateLimiterSQLite's `storeClient`. */
+  readonly client: unknown;
+  readonly tableName: string;
+  /** Deletes counters that expired before `before`. */
+  purgeExpired(before: Date): Promise<number>;
 }
 
 export interface Database {
   readonly engine: 'sqlite' | 'postgres';
   readonly users: UsersRepository;
   readonly sessions: SessionsRepository;
+  readonly apiKeys: ApiKeysRepository;
+  readonly audit: AuditRepository;
+  readonly rateLimitTable: RateLimitTable;
   /** Resolves when the database answers a trivial query. */
   ping(): Promise<boolean>;
   close(): Promise<void>;

@@ -5,6 +5,9 @@ import BetterSqlite3 from 'better-sqlite3';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import type { Database } from './records.js';
+import { SqliteApiKeysRepository } from './sqlite-api-keys.js';
+import { SqliteAuditRepository } from './sqlite-audit.js';
+import { SqliteRateLimitTable } from './sqlite-rate-limits.js';
 import { schema } from './sqlite-schema.js';
 import { SqliteSessionsRepository } from './sqlite-sessions.js';
 import { SqliteUsersRepository } from './sqlite-users.js';
@@ -26,6 +29,9 @@ export function openSqlite(path: string): Database & { migrate(): void } {
     engine: 'sqlite',
     users: new SqliteUsersRepository(db),
     sessions: new SqliteSessionsRepository(db),
+    apiKeys: new SqliteApiKeysRepository(db),
+    audit: new SqliteAuditRepository(db),
+    rateLimitTable: new SqliteRateLimitTable(sqlite, db),
     migrate: () => migrate(db, { migrationsFolder }),
     ping: async () => sqlite.prepare('select 1 as ok').get() !== undefined,
     close: async () => {

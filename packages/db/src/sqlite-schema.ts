@@ -46,4 +46,64 @@ export const sessions = sqliteTable(
   (t) => [index('sessions_user_idx').on(t.userId, t.createdAt)],
 );
 
-export const schema = { users, sessions };
+/**
+ * Service credentials. The id is the public part of the key (`gh_<id>_<secret>`); only a
+ * SHA-256 of the secret is kept, so a leaked database does not leak working keys.
+ */
+export const apiKeys = sqliteTable(
+  'api_keys',
+  {
+    id: text('id').primaryKey(),
+    name: text('name').notNull(),
+    secretHash: text('secret_hash').notNull(),
+    scopes: text('scopes', { mode: 'json' }).$type<string[]>().notNull(),
+    // Kept when the creating admin is deleted: the key outlives them until revoked.
+    createdByUserId: integer('created_by_user_id').references(() => users.id, { onDelete: 'set null' }),
+    createdAt: millis('created_at').notNull(),
+    expiresAt: millis('expires_at'),
+    lastUsedAt: millis('last_used_at'),
+    revokedAt: millis('revoked_at'),
+  },
+  (t) => [index('api_keys_created_idx').on(t.createdAt)],
+);
+
+/**
+ * Security events, append-only. User ids carry no foreign key on purpose: the history of a
+ * deleted account must survive its deletion.
+ */
+export const auditEvents = sqliteTable(
+  'audit_events',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    type: text('type').notNull(),
+    at: millis('at').notNull(),
+    actorUserId: integer('actor_user_id'),
+    apiKeyId: text('api_key_id'),
+    targetUserId: integer('target_user_id'),
+    ip: text('ip'),
+    userAgent: text('user_agent'),
+    detail: text('detail', { mode: 'json' }).$type<Record<string, string | number | boolean | null>>(),
+  },
+  (t) => [
+    index('audit_events_at_idx').on(t.at),
+    index('audit_events_type_idx').on(t.type, t.id),
+    index('audit_events_actor_idx').on(t.actorUserId, t.id),
+    index('audit_events_target_idx').on(t.targetUserId, t.id),
+  ],
+);
+
+/**
+ * Counters of rate-limiter-flexible's SQLite store (RateLimiterSQLite), in the layout it
+ * expects: `expire` is milliseconds since the epoch. Created here so migrations own the schema.
+ */
+export const rateLimits = sqliteTable(
+  'rate_limits',
+  {
+    key: text('key').primaryKey(),
+    points: integer('points').notNull().default(0),
+    expire: integer('expire'),
+  },
+  (t) => [index('rate_limits_expire_idx').on(t.expire)],
+);
+
+export const schema = { users, sessions, apiKeys, auditEvents, rateLimits };

@@ -1,4 +1,4 @@
-import { and, desc, eq, gt, isNull, lt, ne, or } from 'drizzle-orm';
+import { and, desc, eq, gt, gte, isNull, lt, ne, or } from 'drizzle-orm';
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import type { NewSession, SessionRecord, SessionsRepository } from './records.js';
 import { type schema, sessions } from './sqlite-schema.js';
@@ -67,5 +67,15 @@ export class SqliteSessionsRepository implements SessionsRepository {
   async purgeEnded(before: Date): Promise<number> {
     const ended = or(lt(sessions.expiresAt, before), lt(sessions.revokedAt, before));
     return this.db.delete(sessions).where(ended).run().changes;
+  }
+
+  async hasSessionFrom(userId: number, ip: string, since: Date): Promise<boolean> {
+    const row = this.db
+      .select({ id: sessions.id })
+      .from(sessions)
+      .where(and(eq(sessions.userId, userId), eq(sessions.ip, ip), gte(sessions.createdAt, since)))
+      .limit(1)
+      .get();
+    return row !== undefined;
   }
 }

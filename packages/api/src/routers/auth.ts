@@ -1,6 +1,6 @@
 import { GatehouseError, type IssuedSession, toPublicUser } from '@gatehouse/core';
 import type { GatehouseContext } from '../context.js';
-import { publicProcedure } from '../procedures.js';
+import { limitPerAddress, publicProcedure } from '../procedures.js';
 import { clearRefreshCookie, refreshTokenFromCookie, setRefreshCookie } from '../refresh-cookie.js';
 import { loginInput, optionalRefreshInput, registerInput } from '../schemas.js';
 import { router } from '../trpc.js';
@@ -33,27 +33,34 @@ async function withCookieCleanup<T>(ctx: GatehouseContext, cookieMode: boolean, 
 
 export const authRouter = router({
   /** Creates a plain user. Any role in the input is ignored. */
-  register: publicProcedure.input(registerInput).mutation(async ({ ctx, input }) => {
-    return toPublicUser(await ctx.services.accounts.register(input));
-  }),
+  register: publicProcedure
+    .use(limitPerAddress('register'))
+    .input(registerInput)
+    .mutation(async ({ ctx, input }) => {
+      return toPublicUser(await ctx.services.accounts.register(input));
+    }),
 
+  /** Limited per address and per account (see PasswordSignIn); every attempt is audited. */
   login: publicProcedure.input(loginInput).mutation(async ({ ctx, input }): Promise<TokenPairOutput> => {
-    const user = await ctx.services.accounts.authenticate(input.username, input.password);
+    const user = await ctx.services.signIn.signIn(input.username, input.password, ctx.client);
     return deliver(ctx, await ctx.services.sessions.open(user, ctx.client), input.refreshCookie === true);
   }),
 
   /** Rotates the refresh token from the input, or from the cookie when the input has none. */
-  refresh: publicProcedure.input(optionalRefreshInput).mutation(async ({ ctx, input }): Promise<TokenPairOutput> => {
-    const cookieMode = !input.refreshToken;
-    const token = input.refreshToken ?? refreshTokenFromCookie(ctx.http);
-    return withCookieCleanup(ctx, cookieMode, async () =>
-      deliver(ctx, await ctx.services.sessions.refresh(token), cookieMode),
-    );
-  }),
+  refresh: publicProcedure
+    .use(limitPerAddress('refresh'))
+    .input(optionalRefreshInput)
+    .mutation(async ({ ctx, input }): Promise<TokenPairOutput> => {
+      const cookieMode = !input.refreshToken;
+      const token = input.refreshToken ?? refreshTokenFromCookie(ctx.http);
+      return withCookieCleanup(ctx, cookieMode, async () =>
+        deliver(ctx, await ctx.services.sessions.refresh(token, ctx.client), cookieMode),
+      );
+    }),
 
   logout: publicProcedure.input(optionalRefreshInput).mutation(async ({ ctx, input }) => {
     const cookieMode = !input.refreshToken;
-    await ctx.services.sessions.close(input.refreshToken ?? refreshTokenFromCookie(ctx.http));
+    await ctx.services.sessions.close(input.refreshToken ?? refreshTokenFromCookie(ctx.http), ctx.client);
     if (cookieMode) clearRefreshCookie(ctx.http);
     return { ok: true as const };
   }),

@@ -1,5 +1,5 @@
 import { toPublicUser } from '@gatehouse/core';
-import { authedProcedure } from '../procedures.js';
+import { authedProcedure, limitPerAddress } from '../procedures.js';
 import { changePasswordInput, sessionIdInput, updateProfileInput } from '../schemas.js';
 import { router } from '../trpc.js';
 
@@ -11,11 +11,17 @@ export const userRouter = router({
   }),
 
   /** Ends every other session; this session's next call refreshes its access token. */
-  changePassword: authedProcedure.input(changePasswordInput).mutation(async ({ ctx, input }) => {
-    const { currentPassword, newPassword } = input;
-    const ended = await ctx.services.accounts.changePassword(ctx.user.id, ctx.sessionId, currentPassword, newPassword);
-    return { ok: true as const, sessionsEnded: ended };
-  }),
+  changePassword: authedProcedure
+    .use(limitPerAddress('passwordChange'))
+    .input(changePasswordInput)
+    .mutation(async ({ ctx, input }) => {
+      // Per user too: a stolen access token used from many addresses is held to the same count.
+      await ctx.services.rateLimits.hit('passwordChange', `user:${ctx.user.id}`);
+      const { currentPassword, newPassword } = input;
+      const { accounts } = ctx.services;
+      const ended = await accounts.changePassword(ctx.user.id, ctx.sessionId, currentPassword, newPassword, ctx.client);
+      return { ok: true as const, sessionsEnded: ended };
+    }),
 
   sessions: authedProcedure.query(async ({ ctx }) => {
     const sessions = await ctx.services.sessions.list(ctx.user.id);
@@ -31,11 +37,11 @@ export const userRouter = router({
   }),
 
   revokeSession: authedProcedure.input(sessionIdInput).mutation(async ({ ctx, input }) => {
-    await ctx.services.sessions.revokeOwn(ctx.user.id, input.sessionId);
+    await ctx.services.sessions.revokeOwn(ctx.user.id, input.sessionId, ctx.client);
     return { ok: true as const };
   }),
 
   logoutAll: authedProcedure.mutation(async ({ ctx }) => {
-    return { ok: true as const, sessionsEnded: await ctx.services.sessions.revokeAll(ctx.user.id) };
+    return { ok: true as const, sessionsEnded: await ctx.services.sessions.logoutAll(ctx.user.id, ctx.client) };
   }),
 });

@@ -1,0 +1,201 @@
+import { AUDIT_EVENT_TYPES } from '@gatehouse/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningGatehouse } from '../src/index.js';
+import { ADMIN, adminTokens, call, login, newUser, startTestServer, type Tokens } from './harness.js';
+
+interface AuditEvent {
+  id: number;
+  type: string;
+  at: string;
+  actorUserId: number | null;
+  apiKeyId: string | null;
+  targetUserId: number | null;
+  ip: string | null;
+  userAgent: string | null;
+  detail: Record<string, unknown> | null;
+}
+
+const CLIENT = { 'x-forwarded-for': '203.0.113.50', 'user-agent': 'audit-test/1.0' };
+
+describe('the audit log', () => {
+  let app: RunningGatehouse;
+  let admin: Tokens;
+  const secrets: string[] = [];
+
+  beforeAll(async () => {
+    app = await startTestServer({
+      TRUST_PROXY: '1',
+      REFRESH_REUSE_GRACE: '0',
+      RATE_LIMIT_ACCOUNT_IP_FAILURES: '3',
+      RATE_LIMIT_ACCOUNT_FAILURES_PER_DAY: '50',
+    });
+    admin = await adminTokens(app.url);
+  });
+  afterAll(() => app.close());
+
+  async function events(filter: Record<string, unknown> = {}): Promise<AuditEvent[]> {
+    const page = await call(app.url, 'admin.audit.list', { limit: 200, ...filter }, { token: admin.accessToken });
+    expect(page.status).toBe(200);
+    return page.data.items;
+  }
+
+  async function lastOf(type: string): Promise<AuditEvent> {
+    const [event] = await events({ type, limit: 1 });
+    expect(event, `an ${type} event`).toBeDefined();
+    return event!;
+  }
+
+  it('records every security event with time, actor, target, address and user agent', async () => {
+    const headers = CLIENT;
+    const user = await newUser(app.url, 'audited');
+    secrets.push(user.password, user.tokens.accessToken, user.tokens.refreshToken);
+
+    // login_succeeded, login_failed, account_locked
+    const signedIn = await call(
+      app.url,
+      'auth.login',
+      { username: user.username, password: user.password },
+      { headers },
+    );
+    secrets.push(signedIn.data.accessToken, signedIn.data.refreshToken);
+    expect(await lastOf('login_succeeded')).toMatchObject({
+      actorUserId: user.id,
+      targetUserId: user.id,
+      ip: '203.0.113.50',
+      userAgent: 'audit-test/1.0',
+    });
+    for (const guess of ['guess-one-1', 'guess-two-2', 'guess-three-3']) {
+      secrets.push(guess);
+      await call(app.url, 'auth.login', { username: user.username, password: guess }, { headers });
+    }
+    expect(await lastOf('login_failed')).toMatchObject({ targetUserId: user.id, detail: { reason: 'wrong_password' } });
+    expect(await lastOf('account_locked')).toMatchObject({
+      targetUserId: user.id,
+      ip: '203.0.113.50',
+      detail: { scope: 'account_ip', seconds: 900 },
+    });
+    await call(app.url, 'auth.login', { username: 'nobody-here', password: 'whatever-1' }, { headers });
+    expect(await lastOf('login_failed')).toMatchObject({ targetUserId: null, detail: { reason: 'unknown_account' } });
+
+    // refresh_reuse_detected
+    const first = await call(app.url, 'auth.refresh', { refreshToken: signedIn.data.refreshToken }, { headers });
+    secrets.push(first.data.refreshToken, first.data.accessToken);
+    const reuse = await call(app.url, 'auth.refresh', { refreshToken: signedIn.data.refreshToken }, { headers });
+    expect(reuse.status).toBe(401);
+    expect(await lastOf('refresh_reuse_detected')).toMatchObject({
+      targetUserId: user.id,
+      ip: '203.0.113.50',
+      detail: { sessionRevoked: true },
+    });
+
+    // logout
+    await call(app.url, 'auth.logout', { refreshToken: user.tokens.refreshToken }, { headers });
+    expect(await lastOf('logout')).toMatchObject({ actorUserId: user.id, targetUserId: user.id, ip: '203.0.113.50' });
+
+    // password_changed
+    const other = await newUser(app.url, 'changer');
+    secrets.push(other.password, 'changed-password-7');
+    await call(
+      app.url,
+      'user.changePassword',
+      { currentPassword: other.password, newPassword: 'changed-password-7' },
+      { token: other.tokens.accessToken, headers },
+    );
+    expect(await lastOf('password_changed')).toMatchObject({ actorUserId: other.id, targetUserId: other.id });
+
+    // role_changed, user_deactivated, user_activated, user_deleted — by the admin
+    const adminId = (await call(app.url, 'user.me', undefined, { token: admin.accessToken })).data.id;
+    const token = admin.accessToken;
+    await call(app.url, 'admin.users.setRole', { userId: other.id, role: 'viewer' }, { token, headers });
+    expect(await lastOf('role_changed')).toMatchObject({
+      actorUserId: adminId,
+      targetUserId: other.id,
+      detail: { from: 'user', to: 'viewer' },
+      userAgent: 'audit-test/1.0',
+    });
+    await call(app.url, 'admin.users.setActive', { userId: other.id, active: false }, { token, headers });
+    expect(await lastOf('user_deactivated')).toMatchObject({ actorUserId: adminId, targetUserId: other.id });
+    await call(app.url, 'admin.users.setActive', { userId: other.id, active: true }, { token, headers });
+    expect(await lastOf('user_activated')).toMatchObject({ actorUserId: adminId, targetUserId: other.id });
+    await call(app.url, 'admin.users.delete', { userId: other.id }, { token, headers });
+    expect(await lastOf('user_deleted')).toMatchObject({
+      actorUserId: adminId,
+      targetUserId: other.id,
+      detail: { username: other.username },
+    });
+
+    // api_key_created, api_key_denied, api_key_revoked
+    const created = await call(
+      app.url,
+      'admin.apiKeys.create',
+      { name: 'audited', scopes: ['users:read'] },
+      { token, headers },
+    );
+    secrets.push(created.data.key, created.data.key.split('_')[2]);
+    expect(await lastOf('api_key_created')).toMatchObject({
+      actorUserId: adminId,
+      apiKeyId: created.data.id,
+      detail: { name: 'audited', scopes: 'users:read' },
+    });
+    await call(
+      app.url,
+      'service.introspect',
+      { token: 'x' },
+      { headers: { ...headers, 'x-api-key': created.data.key } },
+    );
+    expect(await lastOf('api_key_denied')).toMatchObject({
+      apiKeyId: created.data.id,
+      ip: '203.0.113.50',
+      detail: { reason: 'missing_scope', scope: 'tokens:introspect' },
+    });
+    await call(app.url, 'admin.apiKeys.revoke', { id: created.data.id }, { token, headers });
+    expect(await lastOf('api_key_revoked')).toMatchObject({ actorUserId: adminId, apiKeyId: created.data.id });
+
+    const seen = new Set((await events()).map((e) => e.type));
+    expect([...AUDIT_EVENT_TYPES].filter((type) => !seen.has(type))).toEqual([]);
+  });
+
+  it('never holds a secret', async () => {
+    secrets.push(ADMIN.password, admin.accessToken, admin.refreshToken);
+    const all = JSON.stringify(await events());
+    for (const secret of secrets) expect(all).not.toContain(secret);
+    expect(all).not.toMatch(/\$2[aby]\$/);
+  });
+
+  it('filters by user, type and time, and pages with a cursor', async () => {
+    const user = await newUser(app.url, 'paged');
+    for (let i = 0; i < 4; i++) await login(app.url, user.username, user.password);
+    const mine = await events({ userId: user.id });
+    expect(mine.length).toBe(5);
+    expect(mine.every((e) => e.actorUserId === user.id || e.targetUserId === user.id)).toBe(true);
+
+    const token = admin.accessToken;
+    const firstPage = await call(app.url, 'admin.audit.list', { userId: user.id, limit: 2 }, { token });
+    const secondPage = await call(
+      app.url,
+      'admin.audit.list',
+      { userId: user.id, limit: 2, cursor: firstPage.data.nextCursor },
+      { token },
+    );
+    const thirdPage = await call(
+      app.url,
+      'admin.audit.list',
+      { userId: user.id, limit: 2, cursor: secondPage.data.nextCursor },
+      { token },
+    );
+    const paged = [...firstPage.data.items, ...secondPage.data.items, ...thirdPage.data.items];
+    expect(paged.map((e: AuditEvent) => e.id)).toEqual(mine.map((e) => e.id));
+    expect(thirdPage.data.nextCursor).toBeNull();
+
+    const newest = mine[0]!.at;
+    expect(await events({ userId: user.id, from: newest })).toHaveLength(mine.filter((e) => e.at >= newest).length);
+    expect(await events({ userId: user.id, to: '2000-01-01T00:00:00Z' })).toEqual([]);
+    expect((await events({ type: 'login_succeeded', userId: user.id })).length).toBe(5);
+    expect((await call(app.url, 'admin.audit.list', { type: 'nonsense' }, { token })).status).toBe(400);
+  });
+
+  it('is for admins only', async () => {
+    const user = await newUser(app.url);
+    expect((await call(app.url, 'admin.audit.list', {}, { token: user.tokens.accessToken })).status).toBe(403);
+  });
+});

@@ -1,0 +1,94 @@
+import type { AuditDetail, AuditEventRecord, AuditPage, Database } from '@gatehouse/db';
+import type { ClientInfo } from './sessions.js';
+
+/** The security events Gatehouse records. */
+export const AUDIT_EVENT_TYPES = [
+  'login_succeeded',
+  'login_failed',
+  'account_locked',
+  'refresh_reuse_detected',
+  'logout',
+  'password_changed',
+  'role_changed',
+  'user_activated',
+  'user_deactivated',
+  'user_deleted',
+  'api_key_created',
+  'api_key_revoked',
+  'api_key_denied',
+] as const;
+
+export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
+
+/** Who did something and from where: an admin acting on another user, or a user on themselves. */
+export interface Actor {
+  userId: number;
+  client: ClientInfo;
+}
+
+export interface AuditEntry {
+  type: AuditEventType;
+  actorUserId?: number | null | undefined;
+  apiKeyId?: string | null | undefined;
+  targetUserId?: number | null | undefined;
+  client?: ClientInfo | null | undefined;
+  /** Short facts (a role, a reason, a count). Callers never put a secret here. */
+  detail?: AuditDetail | null | undefined;
+}
+
+export interface AuditListOptions {
+  userId?: number | undefined;
+  type?: AuditEventType | undefined;
+  from?: Date | undefined;
+  to?: Date | undefined;
+  cursor?: number | undefined;
+  limit?: number | undefined;
+}
+
+export const AUDIT_PAGE_DEFAULT = 50;
+export const AUDIT_PAGE_MAX = 200;
+const USER_AGENT_MAX = 256;
+
+/** An event as seen from outside. */
+export interface PublicAuditEvent {
+  id: number;
+  type: string;
+  at: string;
+  actorUserId: number | null;
+  apiKeyId: string | null;
+  targetUserId: number | null;
+  ip: string | null;
+  userAgent: string | null;
+  detail: AuditDetail | null;
+}
+
+export function toPublicAuditEvent(event: AuditEventRecord): PublicAuditEvent {
+  return { ...event, at: event.at.toISOString() };
+}
+
+/** The append-only security log. */
+export class AuditLog {
+  constructor(
+    private readonly db: Database,
+    private readonly clock: () => Date = () => new Date(),
+  ) {}
+
+  async record(entry: AuditEntry): Promise<void> {
+    await this.db.audit.append({
+      type: entry.type,
+      at: this.clock(),
+      actorUserId: entry.actorUserId ?? null,
+      apiKeyId: entry.apiKeyId ?? null,
+      targetUserId: entry.targetUserId ?? null,
+      ip: entry.client?.ip ?? null,
+      userAgent: entry.client?.userAgent?.slice(0, USER_AGENT_MAX) ?? null,
+      detail: entry.detail ?? null,
+    });
+  }
+
+  /** Newest first; `cursor` is the id of the last event of the previous page. */
+  async list(options: AuditListOptions = {}): Promise<AuditPage> {
+    const limit = Math.min(options.limit ?? AUDIT_PAGE_DEFAULT, AUDIT_PAGE_MAX);
+    return this.db.audit.list({ ...options, limit });
+  }
+}

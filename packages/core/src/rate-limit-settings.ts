@@ -1,0 +1,36 @@
+/**
+ * Every limit Gatehouse enforces, in one place. The server reads each from the environment
+ * (RATE_LIMIT_*); these defaults are the documented ones.
+ */
+export interface RateLimitSettings {
+  /** auth.login calls per client address per minute (the runbook's figure). */
+  loginPerMinute: number;
+  /** auth.register calls per client address per hour. */
+  registerPerHour: number;
+  /** auth.refresh calls per client address per minute. */
+  refreshPerMinute: number;
+  /** user.changePassword calls per hour, per client address and per user. */
+  passwordChangePerHour: number;
+  /** Refused X-API-Key attempts per client address per minute before it is turned away. */
+  apiKeyFailuresPerMinute: number;
+  /** Consecutive failed logins for one account from one address before that pair is locked. */
+  accountIpFailures: number;
+  /** How long an account+address pair stays locked, in seconds. */
+  accountLockSeconds: number;
+  /**
+   * Failed logins for one account from all addresses per day; past it the account refuses
+   * sign-ins except from addresses it has signed in from before.
+   */
+  accountFailuresPerDay: number;
+}
+
+export const DEFAULT_RATE_LIMITS: Readonly<RateLimitSettings> = Object.freeze({
+  loginPerMinute: 5,
+  registerPerHour: 20,
+  refreshPerMinute: 60,
+  passwordChangePerHour: 10,
+  apiKeyFailuresPerMinute: 20,
+  accountIpFailures: 10,
+  accountLockSeconds: 15 * 60,
+  accountFailuresPerDay: 100,
+});

@@ -1,0 +1,127 @@
+import type { RateLimitTable } from '@gatehouse/db';
+import { Redis } from 'ioredis';
+import {
+  type RateLimiterAbstract,
+  RateLimiterMemory,
+  RateLimiterRedis,
+  RateLimiterSQLite,
+} from 'rate-limiter-flexible';
+
+/** Where counters live: this process, the shared database, or Redis. */
+export type RateLimitStore =
+  | { kind: 'memory' }
+  | { kind: 'database'; table: RateLimitTable }
+  | { kind: 'redis'; url: string };
+
+export interface LimiterSpec {
+  /** Part of every stored key, so limiters sharing a store never share counters. */
+  name: string;
+  points: number;
+  durationSeconds: number;
+}
+
+/** Builds rate-limiter-flexible limiters on one store: the same spec is the same limit on any store. */
+export interface LimiterFactory {
+  readonly kind: RateLimitStore['kind'];
+  create(spec: LimiterSpec): RateLimiterAbstract;
+  /** Resolves once the store answers; rejects when it cannot be reached in time. */
+  ready(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface LimiterFactoryOptions {
+  /** Prefix of every key in a shared store (Redis, database); lets deployments or tests share one. */
+  keyPrefix: string;
+  /** Problems of the shared store (Redis connection errors); limits fall back to this process meanwhile. */
+  onStoreError?: (error: Error) => void;
+}
+
+const PURGE_EVERY_MS = 5 * 60_000;
+const REDIS_READY_TIMEOUT_MS = 5000;
+
+function memoryFactory(): LimiterFactory {
+  return {
+    kind: 'memory',
+    create: (spec) =>
+      new RateLimiterMemory({ keyPrefix: spec.name, points: spec.points, duration: spec.durationSeconds }),
+    ready: async () => {},
+    close: async () => {},
+  };
+}
+
+function databaseFactory(table: RateLimitTable, options: LimiterFactoryOptions): LimiterFactory {
+  // RateLimiterSQLite replaces an expired counter when its key comes back, but keys that never
+  // come back (one-off addresses) would stay forever without this sweep.
+  const purge = setInterval(() => {
+    table.purgeExpired(new Date()).catch((error: unknown) => options.onStoreError?.(error as Error));
+  }, PURGE_EVERY_MS);
+  purge.unref();
+  return {
+    kind: 'database',
+    create: (spec) =>
+      new RateLimiterSQLite({
+        storeClient: table.client,
+        storeType: table.storeType,
+        tableName: table.tableName,
+        // The migrations create the table; the store must not try DDL of its own.
+        tableCreated: true,
+        clearExpiredByTimeout: false,
+        keyPrefix: `${options.keyPrefix}:${spec.name}`,
+        points: spec.points,
+        duration: spec.durationSeconds,
+      }),
+    ready: async () => {},
+    close: async () => clearInterval(purge),
+  };
+}
+
+function redisFactory(url: string, options: LimiterFactoryOptions): LimiterFactory {
+  const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  client.on('error', (error: Error) => options.onStoreError?.(error));
+  return {
+    kind: 'redis',
+    create: (spec) =>
+      new RateLimiterRedis({
+        storeClient: client,
+        keyPrefix: `${options.keyPrefix}:${spec.name}`,
+        points: spec.points,
+        duration: spec.durationSeconds,
+        // While Redis is unreachable, answer from this process's own counters rather than
+        // stall every login (or let every attempt through).
+        rejectIfRedisNotReady: true,
+        insuranceLimiter: new RateLimiterMemory({
+          keyPrefix: spec.name,
+          points: spec.points,
+          duration: spec.durationSeconds,
+        }),
+      }),
+    ready: async () => {
+      if (client.status === 'ready') return;
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new Error(`Redis did not answer within ${REDIS_READY_TIMEOUT_MS} ms`)),
+          REDIS_READY_TIMEOUT_MS,
+        );
+      });
+      const connected =
+        client.status === 'wait' ? client.connect() : new Promise((resolve) => client.once('ready', resolve));
+      try {
+        await Promise.race([connected, timeout]);
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+    close: async () => {
+      // QUIT only on a live connection: on any other it would wait for a reconnect first.
+      if (client.status === 'ready') await client.quit().catch(() => client.disconnect());
+      else client.disconnect();
+    },
+  };
+}
+
+export function createLimiterFactory(store: RateLimitStore, options: LimiterFactoryOptions): LimiterFactory {
+  if (store.kind === 'database') return databaseFactory(store.table, options);
+  if (store.kind === 'redis') return redisFactory(store.url, options);
+  return memoryFactory();
+}

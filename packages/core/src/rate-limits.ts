@@ -1,0 +1,130 @@
+import type { RateLimiterAbstract } from 'rate-limiter-flexible';
+import { RateLimiterRes } from 'rate-limiter-flexible';
+import { RateLimitedError, waitPhrase } from './errors.js';
+import { DEFAULT_RATE_LIMITS, type RateLimitSettings } from './rate-limit-settings.js';
+import { createLimiterFactory, type LimiterFactory, type RateLimitStore } from './rate-limit-store.js';
+
+/** Limits on requests: every call counts, and calls past the limit are refused. */
+export type RequestLimit = 'login' | 'register' | 'refresh' | 'passwordChange';
+
+/**
+ * Limits on failures: attempts are counted, failures keep the count, and a success (or the end
+ * of the window) clears it.
+ */
+export type FailureLimit = 'accountIp' | 'account' | 'apiKey';
+
+const MINUTE = 60;
+const HOUR = 3600;
+const DAY = 86400;
+
+const REFUSALS: Record<RequestLimit, string> = {
+  login: 'Too many sign-in attempts from this address',
+  register: 'Too many sign-ups from this address',
+  refresh: 'Too many token refreshes from this address',
+  passwordChange: 'Too many password changes',
+};
+
+export interface RateLimitsOptions {
+  settings?: Partial<RateLimitSettings>;
+  store?: RateLimitStore;
+  /** Prefix of the keys in a shared store (default "gatehouse"). */
+  keyPrefix?: string;
+  onStoreError?: (error: Error) => void;
+}
+
+/** Seconds to wait before retrying, rounded up, at least 1. */
+export function retryAfterSeconds(res: RateLimiterRes): number {
+  return Math.max(1, Math.ceil(res.msBeforeNext / 1000));
+}
+
+/** consume() rejects with a RateLimiterRes when over the limit; both outcomes carry the count. */
+async function consume(limiter: RateLimiterAbstract, key: string): Promise<RateLimiterRes> {
+  try {
+    return await limiter.consume(key);
+  } catch (outcome) {
+    if (outcome instanceof RateLimiterRes) return outcome;
+    throw outcome;
+  }
+}
+
+/** Every limiter Gatehouse uses, on one store (memory, database or Redis), built with rate-limiter-flexible. */
+export class RateLimits {
+  readonly settings: Readonly<RateLimitSettings>;
+  readonly storeKind: RateLimitStore['kind'];
+  private readonly factory: LimiterFactory;
+  private readonly requests: Record<RequestLimit, RateLimiterAbstract>;
+  private readonly failures: Record<FailureLimit, RateLimiterAbstract>;
+
+  constructor(options: RateLimitsOptions = {}) {
+    const s = { ...DEFAULT_RATE_LIMITS, ...options.settings };
+    this.settings = Object.freeze(s);
+    this.factory = createLimiterFactory(options.store ?? { kind: 'memory' }, {
+      keyPrefix: options.keyPrefix ?? 'gatehouse',
+      ...(options.onStoreError ? { onStoreError: options.onStoreError } : {}),
+    });
+    this.storeKind = this.factory.kind;
+    const limiter = (name: string, points: number, durationSeconds: number) =>
+      this.factory.create({ name, points, durationSeconds });
+    this.requests = {
+      login: limiter('login-ip', s.loginPerMinute, MINUTE),
+      register: limiter('register-ip', s.registerPerHour, HOUR),
+      refresh: limiter('refresh-ip', s.refreshPerMinute, MINUTE),
+      passwordChange: limiter('password-change', s.passwordChangePerHour, HOUR),
+    };
+    this.failures = {
+      // Attempts since the last success ("in a row"), over a day at most.
+      accountIp: limiter('login-account-ip', s.accountIpFailures, DAY),
+      account: limiter('login-account', s.accountFailuresPerDay, DAY),
+      apiKey: limiter('api-key-fail-ip', s.apiKeyFailuresPerMinute, MINUTE),
+    };
+  }
+
+  /** Counts one call against a request limit; throws RateLimitedError once the limit is used up. */
+  async hit(limit: RequestLimit, key: string): Promise<void> {
+    const res = await consume(this.requests[limit], key);
+    if (res.consumedPoints > this.requests[limit].points) {
+      const seconds = retryAfterSeconds(res);
+      throw new RateLimitedError(`${REFUSALS[limit]}; try again ${waitPhrase(seconds)}`, seconds);
+    }
+  }
+
+  /** Seconds until `key` may try again when its failures reached the limit, else null. */
+  async blockedFor(limit: FailureLimit, key: string): Promise<number | null> {
+    const limiter = this.failures[limit];
+    const res = await limiter.get(key);
+    return res && res.consumedPoints >= limiter.points ? retryAfterSeconds(res) : null;
+  }
+
+  /**
+   * Counts one attempt (atomically in every store) and reports the count so far, the limit it
+   * is held to, and how long until the count expires.
+   */
+  async count(limit: FailureLimit, key: string): Promise<{ count: number; limit: number; retryAfter: number }> {
+    const limiter = this.failures[limit];
+    const res = await consume(limiter, key);
+    return { count: res.consumedPoints, limit: limiter.points, retryAfter: retryAfterSeconds(res) };
+  }
+
+  /** Takes back one counted attempt. */
+  async refund(limit: FailureLimit, key: string): Promise<void> {
+    await this.failures[limit].reward(key, 1);
+  }
+
+  /** Keeps `key` at its limit for `seconds`, however long its window had left. */
+  async block(limit: FailureLimit, key: string, seconds: number): Promise<void> {
+    await this.failures[limit].block(key, seconds);
+  }
+
+  async clear(limit: FailureLimit, key: string): Promise<void> {
+    await this.failures[limit].delete(key);
+  }
+
+  /** Resolves once the shared store answers (immediately for memory and database). */
+  ready(): Promise<void> {
+    return this.factory.ready();
+  }
+
+  close(): Promise<void> {
+    return this.factory.close();
+  }
+}
