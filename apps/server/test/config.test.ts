@@ -1,0 +1,23 @@
+import { readFileSync } from 'node:fs';
+import { parseEnv } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../src/index.js';
+
+describe('configuration', () => {
+  it('starts on the documented defaults from a copy of .env.example', () => {
+    const example = parseEnv(readFileSync(new URL('../../../.env.example', import.meta.url), 'utf8')) as Record<
+      string,
+      string
+    >;
+    const config = loadConfig(example);
+    expect(config).toMatchObject({ PORT: 3000, HOST: '127.0.0.1', ACCESS_TOKEN_TTL: 900, BCRYPT_COST: 12 });
+    expect(config.REFRESH_TOKEN_TTL).toBe(30 * 86400);
+    expect(config.JWT_SECRET).toBeUndefined();
+  });
+
+  it('refuses a bad value with a ConfigError naming the variable', () => {
+    const bad = () => loadConfig({ PORT: '-1', CORS_ORIGINS: 'app.example.com' });
+    expect(bad).toThrow(ConfigError);
+    expect(bad).toThrow(/- PORT: expected a whole number/);
+  });
+});
