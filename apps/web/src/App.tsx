@@ -3,6 +3,8 @@ import { RequireAuth, useAuth } from './auth';
 import { AppShell, AuthLayout } from './components/AppShell';
 import { Loading } from './components/Loading';
 import { Admin } from './pages/Admin';
+import { ApiKeys } from './pages/ApiKeys';
+import { AuditLog } from './pages/AuditLog';
 import { NotFound } from './pages/NotFound';
 import { Profile } from './pages/Profile';
 import { Sessions } from './pages/Sessions';
@@ -14,6 +16,8 @@ const PAGES: Record<string, () => ReactNode> = {
   '/profile': () => <Profile />,
   '/sessions': () => <Sessions />,
   '/admin': () => <Admin />,
+  '/admin/audit': () => <AuditLog />,
+  '/admin/api-keys': () => <ApiKeys />,
 };
 
 const PUBLIC_PAGES: Record<string, () => ReactNode> = {

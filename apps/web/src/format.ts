@@ -1,5 +1,6 @@
 const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 const dateOnly = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' });
+const timeOnly = new Intl.DateTimeFormat(undefined, { timeStyle: 'medium' });
 const relative = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' });
 
 export function formatDateTime(iso: string): string {
@@ -8,6 +9,11 @@ export function formatDateTime(iso: string): string {
 
 export function formatDate(iso: string): string {
   return dateOnly.format(new Date(iso));
+}
+
+/** The time of day to the second ("8:59:31 PM"), for logs. */
+export function formatTime(iso: string): string {
+  return timeOnly.format(new Date(iso));
 }
 
 const UNITS: [Intl.RelativeTimeFormatUnit, number][] = [

@@ -1,7 +1,7 @@
 import { type AnchorHTMLAttributes, type MouseEvent, useSyncExternalStore } from 'react';
 
 /*
- * A deliberately tiny router on the History API. The app has six flat routes and no nested
+ * A deliberately tiny router on the History API. The app has a few flat routes and no nested
  * layouts or route data, so a dependency would add more surface than it saves.
  */
 

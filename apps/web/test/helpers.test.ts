@@ -1,5 +1,6 @@
 import { TRPCClientError } from '@gatehouse/client';
 import { describe, expect, it } from 'vitest';
+import { describeDetail, eventLabel, NO_FILTERS, toInput } from '../src/audit';
 import { errorMessage, fieldMessages, formMessage } from '../src/errors';
 import { describeUserAgent, formatRelative } from '../src/format';
 import { isRetryable } from '../src/retry-policy';
@@ -59,5 +60,39 @@ describe('page helpers (no browser)', () => {
     }
     expect(isRetryable(answered({ code: 'INTERNAL_SERVER_ERROR', httpStatus: 500 }))).toBe(true);
     expect(isRetryable(new TypeError('Failed to fetch'))).toBe(true);
+  });
+
+  it('puts audit events in plain words', () => {
+    expect(eventLabel('login_failed')).toBe('Sign-in failed');
+    expect(eventLabel('something_new')).toBe('something new');
+    expect(describeDetail('login_failed', { reason: 'wrong_password' })).toEqual(['wrong password']);
+    expect(describeDetail('role_changed', { from: 'user', to: 'admin' })).toEqual(['user → admin']);
+    expect(describeDetail('logout', { sessionsEnded: 3, everywhere: true })).toEqual([
+      'everywhere',
+      '3 sessions ended',
+    ]);
+    expect(describeDetail('account_locked', { scope: 'account_ip', seconds: 900 })).toEqual([
+      'from one address',
+      'for 15 minutes',
+    ]);
+    expect(describeDetail('api_key_denied', { reason: 'missing_scope', scope: 'users:read' })).toEqual([
+      'missing scope',
+      'scope users:read',
+    ]);
+    expect(describeDetail('future_event', { someCount: 2, ok: false })).toEqual(['some count: 2', 'ok: no']);
+    expect(describeDetail('logout', null)).toEqual([]);
+  });
+
+  it('turns audit filters into the query, the "to" day included', () => {
+    const { input, problems } = toInput({ type: 'logout', userId: ' 12 ', from: '2030-01-01', to: '2030-01-31' });
+    expect(problems).toEqual({});
+    expect(input.type).toBe('logout');
+    expect(input.userId).toBe(12);
+    expect(new Date(input.from!).getTime()).toBe(new Date(2030, 0, 1).getTime());
+    expect(new Date(input.to!).getTime()).toBe(new Date(2030, 1, 1).getTime());
+    expect(toInput(NO_FILTERS)).toEqual({ input: {}, problems: {} });
+    const wrong = toInput({ ...NO_FILTERS, userId: 'ada', from: '2030-02-01', to: '2030-01-01' });
+    expect(Object.keys(wrong.problems).sort()).toEqual(['to', 'userId']);
+    expect(wrong.input).toEqual({ from: new Date(2030, 1, 1).toISOString() });
   });
 });

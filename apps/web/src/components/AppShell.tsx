@@ -62,7 +62,13 @@ export function AppShell({ children }: { children: ReactNode }) {
           <nav aria-label="Main" className="nav">
             <NavLink to="/profile">Profile</NavLink>
             <NavLink to="/sessions">Sessions</NavLink>
-            {user?.role === 'admin' && <NavLink to="/admin">Users</NavLink>}
+            {user?.role === 'admin' && (
+              <>
+                <NavLink to="/admin">Users</NavLink>
+                <NavLink to="/admin/audit">Audit log</NavLink>
+                <NavLink to="/admin/api-keys">API keys</NavLink>
+              </>
+            )}
           </nav>
           <div className="account">
             {user && (

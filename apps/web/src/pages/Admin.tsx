@@ -1,15 +1,15 @@
 import type { RouterInputs, RouterOutputs } from '@gatehouse/client';
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type ReactNode, useEffect, useState } from 'react';
-import { useMe } from '../auth';
 import { Alert } from '../components/Alert';
 import { ConfirmDialog } from '../components/ConfirmDialog';
 import { LoadError, Loading, Spinner } from '../components/Loading';
+import { RequireAdmin } from '../components/RequireAdmin';
 import { errorMessage } from '../errors';
 import { formatDate } from '../format';
 import { trpc } from '../gatehouse';
+import { useDebounced } from '../hooks';
 import { usePageTitle } from '../page';
-import { Link } from '../router';
 
 type User = RouterOutputs['admin']['users']['list']['items'][number];
 type Role = RouterInputs['admin']['users']['setRole']['role'];
@@ -28,33 +28,13 @@ type Action =
   | { kind: 'active'; user: User; active: boolean }
   | { kind: 'delete'; user: User };
 
-function useDebounced<T>(value: T, ms: number): T {
-  const [debounced, setDebounced] = useState(value);
-  useEffect(() => {
-    const timer = setTimeout(() => setDebounced(value), ms);
-    return () => clearTimeout(timer);
-  }, [value, ms]);
-  return debounced;
-}
-
 export function Admin() {
   usePageTitle('Users');
-  const { data: me } = useMe();
-  if (me?.role !== 'admin') {
-    return (
-      <>
-        <h1 tabIndex={-1}>Users</h1>
-        <section className="card empty-state">
-          <h2>You don't have access to this page</h2>
-          <p className="muted">User administration is only available to admins.</p>
-          <Link to="/profile" className="btn btn-secondary">
-            Back to your profile
-          </Link>
-        </section>
-      </>
-    );
-  }
-  return <UserAdmin myId={me.id} />;
+  return (
+    <RequireAdmin title="Users" what="User administration">
+      {(me) => <UserAdmin myId={me.id} />}
+    </RequireAdmin>
+  );
 }
 
 function UserAdmin({ myId }: { myId: number }) {
