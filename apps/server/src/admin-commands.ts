@@ -39,3 +39,23 @@ export async function createAdminCommand(config: Config, flags: AdminFlags): Pro
     await services.close();
   }
 }
+
+/** `rotate-keys`: adds a new signing key; the old ones stay published until their tokens expire. */
+export async function rotateKeysCommand(config: Config): Promise<void> {
+  if (config.JWT_ALG === 'HS256') {
+    throw new ConfigError([
+      'rotate-keys needs JWT_ALG=EdDSA or ES256 (HS256 uses JWT_SECRET; change that secret instead)',
+    ]);
+  }
+  const logger = createLogger({ ...config, LOG_LEVEL: 'warn' });
+  const services = await createServices(config, logger, 1);
+  try {
+    const { kid, retired } = await services.signingKeys!.rotate();
+    process.stdout.write(`new signing key ${kid} (${config.JWT_ALG})\n`);
+    for (const old of retired) {
+      process.stdout.write(`retired ${old.kid}: published until ${old.publishUntil.toISOString()}\n`);
+    }
+  } finally {
+    await services.close();
+  }
+}

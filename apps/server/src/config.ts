@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { DEFAULT_RATE_LIMITS as LIMITS, parseDuration } from '@gatehouse/core';
+import { DEFAULT_RATE_LIMITS as LIMITS, parseDuration, parseKeyEncryptionKey } from '@gatehouse/core';
 import { z } from 'zod';
 
 /** A duration in seconds, written 900, 90s, 15m, 12h or 30d. */
@@ -53,10 +54,25 @@ const envSchema = z
   .object({
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
     PORT: integer(3000, 0, 65535),
+    /** Server processes on this machine (node:cluster): a number, or "auto" for one per core. */
+    WORKERS: z
+      .string()
+      .default('1')
+      .transform((text, ctx) => {
+        const n = text.trim() === 'auto' ? availableParallelism() : Number(text);
+        if (!Number.isInteger(n) || n < 1 || n > 256) {
+          ctx.addIssue({ code: 'custom', message: `expected a whole number from 1 to 256 or "auto", got "${text}"` });
+        }
+        return n;
+      }),
     HOST: z.string().min(1).default('127.0.0.1'),
     DATABASE_URL: z.string().min(1).default('file:./data/gatehouse.db'),
     DATA_DIR: z.string().min(1).default('./data'),
     JWT_SECRET: optionalText,
+    /** HS256 (shared secret) or EdDSA/ES256 (keys in the database, published at /.well-known/jwks.json). */
+    JWT_ALG: z.enum(['HS256', 'EdDSA', 'ES256']).default('HS256'),
+    JWT_KEY_ENCRYPTION_KEY: optionalText,
+    JWT_KEY_CACHE_TTL: duration('30s', 0),
     JWT_ISSUER: z.string().min(1).default('gatehouse'),
     JWT_AUDIENCE: z.string().min(1).default('gatehouse'),
     ACCESS_TOKEN_TTL: duration(String(LIMITS.accountLockSeconds)),
@@ -92,8 +108,22 @@ const envSchema = z
     if (production && env.BCRYPT_COST < 10) {
       ctx.addIssue({ code: 'custom', path: ['BCRYPT_COST'], message: 'must be at least 10 when NODE_ENV=production' });
     }
-    if (production && !env.JWT_SECRET) {
+    if (production && !env.JWT_SECRET && env.JWT_ALG === 'HS256') {
       ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'is required when NODE_ENV=production' });
+    }
+    if (env.JWT_ALG !== 'HS256' && !env.JWT_KEY_ENCRYPTION_KEY) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['JWT_KEY_ENCRYPTION_KEY'],
+        message: `is required when JWT_ALG=${env.JWT_ALG} (32 random bytes as base64: openssl rand -base64 32)`,
+      });
+    }
+    if (env.JWT_KEY_ENCRYPTION_KEY) {
+      try {
+        parseKeyEncryptionKey(env.JWT_KEY_ENCRYPTION_KEY);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', path: ['JWT_KEY_ENCRYPTION_KEY'], message: (error as Error).message });
+      }
     }
     if (env.JWT_SECRET && Buffer.byteLength(env.JWT_SECRET) < 32) {
       ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'must be at least 32 bytes' });
@@ -105,6 +135,16 @@ const envSchema = z
         path: ['GATEHOUSE_ADMIN_PASSWORD'],
         message: 'GATEHOUSE_ADMIN_USERNAME, GATEHOUSE_ADMIN_EMAIL and GATEHOUSE_ADMIN_PASSWORD must be set together',
       });
+    }
+    if (env.WORKERS > 1 && env.RATE_LIMIT_STORE === 'memory') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['RATE_LIMIT_STORE'],
+        message: 'memory keeps limits per process; with WORKERS > 1 use database or redis (or leave it unset)',
+      });
+    }
+    if (env.WORKERS > 1 && env.DATABASE_URL.includes(':memory:')) {
+      ctx.addIssue({ code: 'custom', path: ['WORKERS'], message: 'workers cannot share an in-memory database' });
     }
     if (env.RATE_LIMIT_STORE === 'redis' && !env.REDIS_URL) {
       ctx.addIssue({ code: 'custom', path: ['RATE_LIMIT_STORE'], message: 'redis needs REDIS_URL' });
@@ -132,9 +172,14 @@ const envSchema = z
 
 export type Config = z.output<typeof envSchema>;
 
-/** Where rate-limit counters live: as configured, else Redis when REDIS_URL is set, else memory. */
+/**
+ * Where rate-limit counters live: as configured, else Redis when REDIS_URL is set, else the
+ * database when several workers must share them, else memory.
+ */
 export function rateLimitStore(config: Config): 'memory' | 'database' | 'redis' {
-  return config.RATE_LIMIT_STORE ?? (config.REDIS_URL ? 'redis' : 'memory');
+  if (config.RATE_LIMIT_STORE) return config.RATE_LIMIT_STORE;
+  if (config.REDIS_URL) return 'redis';
+  return config.WORKERS > 1 ? 'database' : 'memory';
 }
 
 export class ConfigError extends Error {

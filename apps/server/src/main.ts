@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createAdminCommand, migrateCommand } from './admin-commands.js';
+import { createAdminCommand, migrateCommand, rotateKeysCommand } from './admin-commands.js';
+import { isClusterWorker, passwordThreadsPerWorker, runPrimary } from './cluster.js';
 import { ConfigError, loadConfig } from './config.js';
 import { loadEnvFile } from './env-file.js';
 import { startGatehouse } from './gatehouse.js';
@@ -12,7 +13,12 @@ const SHUTDOWN_TIMEOUT_MS = 10_000;
 async function serve(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config);
-  const app = await startGatehouse(config, logger);
+  if (config.WORKERS > 1 && !isClusterWorker()) return runPrimary(config, logger);
+  const app = await startGatehouse(
+    config,
+    logger,
+    config.WORKERS > 1 ? { passwordThreads: passwordThreadsPerWorker(config.WORKERS) } : {},
+  );
   logger.info({ url: app.url, db: app.services.db.engine }, `Gatehouse listening on ${app.url}`);
   const shutdown = (signal: string) => {
     logger.info({ signal }, 'shutting down: finishing in-flight requests');
@@ -44,7 +50,8 @@ async function main(argv: string[]): Promise<void> {
   if (command === 'serve') return serve();
   if (command === 'migrate') return migrateCommand(loadConfig());
   if (command === 'create-admin') return createAdminCommand(loadConfig(), values);
-  throw new ConfigError([`unknown command "${command}"; use serve, migrate or create-admin`]);
+  if (command === 'rotate-keys') return rotateKeysCommand(loadConfig());
+  throw new ConfigError([`unknown command "${command}"; use serve, migrate, create-admin or rotate-keys`]);
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {

@@ -2,6 +2,7 @@ import type { RateLimitTable } from '@gatehouse/db';
 import { Redis } from 'ioredis';
 import {
   type RateLimiterAbstract,
+  RateLimiterDrizzle,
   RateLimiterMemory,
   RateLimiterRedis,
   RateLimiterSQLite,
@@ -58,18 +59,27 @@ function databaseFactory(table: RateLimitTable, options: LimiterFactoryOptions):
   purge.unref();
   return {
     kind: 'database',
-    create: (spec) =>
-      new RateLimiterSQLite({
+    create: (spec) => {
+      const common = {
+        keyPrefix: `${options.keyPrefix}:${spec.name}`,
+        points: spec.points,
+        duration: spec.durationSeconds,
+        // The sweep above does this once for every limiter.
+        clearExpiredByTimeout: false,
+      };
+      // PostgreSQL: atomic upserts through drizzle on the server's own pool and migrated table.
+      if (table.storeType === 'drizzle') {
+        return new RateLimiterDrizzle({ ...common, storeClient: table.client, schema: table.table });
+      }
+      return new RateLimiterSQLite({
+        ...common,
         storeClient: table.client,
         storeType: table.storeType,
         tableName: table.tableName,
         // The migrations create the table; the store must not try DDL of its own.
         tableCreated: true,
-        clearExpiredByTimeout: false,
-        keyPrefix: `${options.keyPrefix}:${spec.name}`,
-        points: spec.points,
-        duration: spec.durationSeconds,
-      }),
+      });
+    },
     ready: async () => {},
     close: async () => clearInterval(purge),
   };

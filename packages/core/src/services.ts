@@ -1,4 +1,4 @@
-import type { Database } from '@gatehouse/db';
+import type { Database, SigningAlgorithm } from '@gatehouse/db';
 import { AccountService } from './accounts.js';
 import { AdministrationService } from './administration.js';
 import { ApiKeyService } from './api-keys.js';
@@ -11,6 +11,7 @@ import type { RateLimitSettings } from './rate-limit-settings.js';
 import type { RateLimitStore } from './rate-limit-store.js';
 import { RateLimits } from './rate-limits.js';
 import { SessionService } from './sessions.js';
+import { SigningKeyRing } from './signing-keys.js';
 import { AccessTokens } from './tokens.js';
 
 export interface RateLimitServiceOptions {
@@ -24,9 +25,21 @@ export interface RateLimitServiceOptions {
   onStoreError?: (error: Error) => void;
 }
 
+/** Asymmetric access tokens: keys in the database, public halves in the JWKS. */
+export interface SigningKeyOptions {
+  algorithm: SigningAlgorithm;
+  /** 32 bytes (JWT_KEY_ENCRYPTION_KEY); private keys are stored encrypted under it. */
+  encryptionKey: Buffer;
+  /** How long an instance trusts its copy of the key list (default 30 s). */
+  cacheTtlMs?: number;
+}
+
 export interface AuthServicesOptions {
   db: Database;
-  jwtSecret: string;
+  /** The HS256 secret; unused when `signingKeys` is given. */
+  jwtSecret?: string;
+  /** Sign with EdDSA/ES256 keys instead of the HS256 secret. */
+  signingKeys?: SigningKeyOptions;
   issuer: string;
   audience: string;
   accessTokenTtlSeconds: number;
@@ -45,6 +58,8 @@ export interface AuthServices {
   db: Database;
   passwords: PasswordHasher;
   accessTokens: AccessTokens;
+  /** The asymmetric signing keys; null with HS256. */
+  signingKeys: SigningKeyRing | null;
   sessions: SessionService;
   accounts: AccountService;
   /** Password sign-in behind the rate limits, the account lock and the audit log. */
@@ -72,12 +87,25 @@ export function createAuthServices(options: AuthServicesOptions): AuthServices {
   const clock = options.clock ?? (() => new Date());
   const threads = options.passwordThreads;
   const passwords = new PasswordHasher(threads ? { cost: options.bcryptCost, threads } : { cost: options.bcryptCost });
-  const accessTokens = new AccessTokens({
-    secret: options.jwtSecret,
+  const signingKeys = options.signingKeys
+    ? new SigningKeyRing({
+        db,
+        algorithm: options.signingKeys.algorithm,
+        encryptionKey: options.signingKeys.encryptionKey,
+        cacheTtlMs: options.signingKeys.cacheTtlMs ?? 30_000,
+        accessTokenTtlSeconds: options.accessTokenTtlSeconds,
+        clock,
+      })
+    : null;
+  const tokenOptions = {
     issuer: options.issuer,
     audience: options.audience,
     ttlSeconds: options.accessTokenTtlSeconds,
-  });
+  };
+  if (!signingKeys && options.jwtSecret === undefined) throw new Error('HS256 access tokens need jwtSecret');
+  const accessTokens = new AccessTokens(
+    signingKeys ? { ...tokenOptions, keys: signingKeys } : { ...tokenOptions, secret: options.jwtSecret ?? '' },
+  );
   const audit = new AuditLog(db, clock);
   const limitOptions = options.rateLimits ?? {};
   const rateLimits = new RateLimits({
@@ -97,6 +125,7 @@ export function createAuthServices(options: AuthServicesOptions): AuthServices {
     db,
     passwords,
     accessTokens,
+    signingKeys,
     sessions,
     accounts,
     signIn: new PasswordSignIn(db, accounts, rateLimits, new LoginThrottle(rateLimits), audit, clock),

@@ -1,18 +1,32 @@
 import { randomUUID } from 'node:crypto';
-import { errors, jwtVerify, SignJWT } from 'jose';
+import type { SigningAlgorithm } from '@gatehouse/db';
+import { errors, type JWK, type JWTHeaderParameters, jwtVerify, type KeyObject, SignJWT } from 'jose';
 import { GatehouseError } from './errors.js';
+import type { SigningKeyRing } from './signing-keys.js';
 
 export const ACCESS_TOKEN_TYPE = 'at+jwt';
-const ALGORITHM = 'HS256';
+const HMAC_ALGORITHM = 'HS256';
+const ASYMMETRIC_ALGORITHMS: SigningAlgorithm[] = ['EdDSA', 'ES256'];
 
-export interface AccessTokenOptions {
-  /** At least 32 bytes; the HMAC key. */
-  secret: string;
+interface CommonTokenOptions {
   issuer: string;
   audience: string;
   /** Lifetime in seconds. */
   ttlSeconds: number;
 }
+
+/** HS256 with a shared secret (the default, for one-service setups) ... */
+export interface HmacTokenOptions extends CommonTokenOptions {
+  /** At least 32 bytes; the HMAC key. */
+  secret: string;
+}
+
+/** ... or EdDSA/ES256 with keys other services can fetch from the JWKS. */
+export interface AsymmetricTokenOptions extends CommonTokenOptions {
+  keys: SigningKeyRing;
+}
+
+export type AccessTokenOptions = HmacTokenOptions | AsymmetricTokenOptions;
 
 export interface AccessTokenSubject {
   userId: number;
@@ -26,34 +40,70 @@ export interface AccessClaims extends AccessTokenSubject {
   expiresAt: number;
 }
 
-/** Signs and verifies short-lived access JWTs (HS256, explicit algorithm list). */
+/**
+ * Signs and verifies short-lived access JWTs with an explicit algorithm list: HS256 with a
+ * secret, or EdDSA/ES256 with database-held keys named by a `kid` in every header.
+ */
 export class AccessTokens {
   readonly ttlSeconds: number;
-  private readonly key: Uint8Array;
+  /** The HMAC key; null when tokens are asymmetric. */
+  private readonly key: Uint8Array | null;
+  private readonly keys: SigningKeyRing | null;
 
   constructor(private readonly options: AccessTokenOptions) {
-    this.key = new TextEncoder().encode(options.secret);
-    if (this.key.byteLength < 32) throw new Error('The access token secret must be at least 32 bytes');
+    if ('keys' in options) {
+      this.key = null;
+      this.keys = options.keys;
+    } else {
+      this.key = new TextEncoder().encode(options.secret);
+      this.keys = null;
+      if (this.key.byteLength < 32) throw new Error('The access token secret must be at least 32 bytes');
+    }
     this.ttlSeconds = options.ttlSeconds;
   }
 
+  /** HS256, EdDSA or ES256. */
+  get algorithm(): string {
+    return this.keys ? this.keys.algorithm : HMAC_ALGORITHM;
+  }
+
+  /** The public keys other services verify tokens with; null for HS256 (nothing to publish). */
+  async jwks(): Promise<{ keys: JWK[] } | null> {
+    return this.keys ? this.keys.jwks() : null;
+  }
+
   async sign(subject: AccessTokenSubject): Promise<string> {
+    const signer = this.keys ? await this.keys.current() : null;
     return new SignJWT({ sid: subject.sessionId, ver: subject.tokenVersion })
-      .setProtectedHeader({ alg: ALGORITHM, typ: ACCESS_TOKEN_TYPE })
+      .setProtectedHeader(
+        signer
+          ? { alg: signer.algorithm, kid: signer.kid, typ: ACCESS_TOKEN_TYPE }
+          : { alg: HMAC_ALGORITHM, typ: ACCESS_TOKEN_TYPE },
+      )
       .setSubject(String(subject.userId))
       .setIssuer(this.options.issuer)
       .setAudience(this.options.audience)
       .setJti(randomUUID())
       .setIssuedAt()
       .setExpirationTime(`${this.ttlSeconds}s`)
-      .sign(this.key);
+      .sign(signer ? signer.privateKey : (this.key as Uint8Array));
+  }
+
+  /** The verification key for a token header: the secret, or the published key its kid names. */
+  private async keyFor(header: JWTHeaderParameters): Promise<Uint8Array | KeyObject> {
+    if (!this.keys) return this.key as Uint8Array;
+    const published = header.kid ? await this.keys.publicKey(header.kid) : null;
+    if (!published || published.algorithm !== header.alg) {
+      throw new GatehouseError('UNAUTHORIZED', 'Invalid access token');
+    }
+    return published.publicKey;
   }
 
   /** Returns the claims of a valid token; throws UNAUTHORIZED for anything else. */
   async verify(token: string): Promise<AccessClaims> {
     try {
-      const { payload } = await jwtVerify(token, this.key, {
-        algorithms: [ALGORITHM],
+      const { payload } = await jwtVerify(token, (header) => this.keyFor(header), {
+        algorithms: this.keys ? ASYMMETRIC_ALGORITHMS : [HMAC_ALGORITHM],
         issuer: this.options.issuer,
         audience: this.options.audience,
         typ: ACCESS_TOKEN_TYPE,

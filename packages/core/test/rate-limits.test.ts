@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { type Database, openDatabase } from '@gatehouse/db';
+import { createScratchPostgres, postgresAdminUrl, type ScratchDatabase, shouldRun } from '@gatehouse/db/testing';
 import { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   DEFAULT_RATE_LIMITS,
   type LoginAttempt,
@@ -29,18 +30,29 @@ afterAll(async () => {
   await redis.quit();
 });
 
-const stores: Array<[string, (db: Database) => RateLimitStore]> = [
-  ['memory', () => ({ kind: 'memory' })],
-  ['database', (db) => ({ kind: 'database', table: db.rateLimitTable })],
-  ['redis', () => ({ kind: 'redis', url: REDIS_URL })],
-];
+// The database store on PostgreSQL runs on a scratch database of its own, dropped afterwards.
+let scratch: ScratchDatabase | undefined;
+const withPostgres = shouldRun('PostgreSQL', (await postgresAdminUrl()) !== null);
+beforeAll(async () => {
+  if (withPostgres) scratch = await createScratchPostgres();
+}, 30_000);
+afterAll(() => scratch?.drop(), 30_000);
 
-describe.each(stores)('the same limits on the %s store', (_name, storeFor) => {
+const stores: Array<[string, (db: Database) => RateLimitStore, () => string]> = [
+  ['memory', () => ({ kind: 'memory' }), () => ':memory:'],
+  ['database (SQLite)', (db) => ({ kind: 'database', table: db.rateLimitTable }), () => ':memory:'],
+  ['redis', () => ({ kind: 'redis', url: REDIS_URL }), () => ':memory:'],
+];
+if (withPostgres) {
+  stores.push(['database (PostgreSQL)', (db) => ({ kind: 'database', table: db.rateLimitTable }), () => scratch!.url]);
+}
+
+describe.each(stores)('the same limits on the %s store', (_name, storeFor, databaseUrl) => {
   let db: Database;
   let limits: RateLimits;
 
   beforeEach(async () => {
-    db = await openDatabase(':memory:');
+    db = await openDatabase(databaseUrl());
     limits = new RateLimits({ store: storeFor(db), keyPrefix: newPrefix() });
     await limits.ready();
   });

@@ -185,18 +185,61 @@ export interface AuditRepository {
   list(query: AuditQuery): Promise<AuditPage>;
 }
 
-/**
- * The table rate-limiter-flexible keeps its counters in when limits are shared through the
- * database, and the driver connection its store runs on.
- */
-export interface RateLimitTable {
-  readonly storeType: 'better-sqlite3';
-  /** The raw better-sqlite3 connection, for RateLimiterSQLite's `storeClient`. */
-  readonly client: unknown;
+export const SIGNING_ALGORITHMS = ['EdDSA', 'ES256'] as const;
+export type SigningAlgorithm = (typeof SIGNING_ALGORITHMS)[number];
+
+/** A key pair that signs access tokens when they are asymmetric (JWT_ALG=EdDSA or ES256). */
+export interface SigningKeyRecord {
+  /** The `kid` in token headers and in the JWKS. */
+  kid: string;
+  algorithm: SigningAlgorithm;
+  /** The public key as a JWK, JSON text. */
+  publicJwk: string;
+  /** The PKCS#8 private key, encrypted by core (AES-256-GCM); never stored in the clear. */
+  encryptedPrivateKey: string;
+  createdAt: Date;
+  /** When it stopped signing; null while it is a current key. */
+  retiredAt: Date | null;
+  /** Until when a retired key stays in the JWKS (tokens it signed may still be alive). */
+  publishUntil: Date | null;
+}
+
+export type NewSigningKey = Omit<SigningKeyRecord, 'createdAt' | 'retiredAt' | 'publishUntil'>;
+
+export interface SigningKeysRepository {
+  /**
+   * Adds a key. With `retireOthersUntil`, every other current key stops signing now and stays
+   * published until then, in the same transaction (a rotation).
+   */
+  add(key: NewSigningKey, now: Date, retireOthersUntil?: Date): Promise<SigningKeyRecord>;
+  /** Current keys and retired keys still published at `now`, newest first. */
+  listPublished(now: Date): Promise<SigningKeyRecord[]>;
+}
+
+interface RateLimitTableBase {
   readonly tableName: string;
   /** Deletes counters that expired before `before`. */
   purgeExpired(before: Date): Promise<number>;
 }
+
+/** Counters for RateLimiterSQLite on the raw better-sqlite3 connection. */
+export interface SqliteRateLimitTable extends RateLimitTableBase {
+  readonly storeType: 'better-sqlite3';
+  readonly client: unknown;
+}
+
+/** Counters for RateLimiterDrizzle: `client` is the drizzle database, `table` the drizzle table. */
+export interface DrizzleRateLimitTable extends RateLimitTableBase {
+  readonly storeType: 'drizzle';
+  readonly client: unknown;
+  readonly table: unknown;
+}
+
+/**
+ * The table rate-limiter-flexible keeps its counters in when limits are shared through the
+ * database, and the connection its store runs on.
+ */
+export type RateLimitTable = SqliteRateLimitTable | DrizzleRateLimitTable;
 
 export interface Database {
   readonly engine: 'sqlite' | 'postgres';
@@ -204,6 +247,7 @@ export interface Database {
   readonly sessions: SessionsRepository;
   readonly apiKeys: ApiKeysRepository;
   readonly audit: AuditRepository;
+  readonly signingKeys: SigningKeysRepository;
   readonly rateLimitTable: RateLimitTable;
   /** Resolves when the database answers a trivial query. */
   ping(): Promise<boolean>;

@@ -7,9 +7,10 @@ import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import type { Database } from './records.js';
 import { SqliteApiKeysRepository } from './sqlite-api-keys.js';
 import { SqliteAuditRepository } from './sqlite-audit.js';
-import { SqliteRateLimitTable } from './sqlite-rate-limits.js';
+import { SqliteRateLimitCounters } from './sqlite-rate-limits.js';
 import { schema } from './sqlite-schema.js';
 import { SqliteSessionsRepository } from './sqlite-sessions.js';
+import { SqliteSigningKeysRepository } from './sqlite-signing-keys.js';
 import { SqliteUsersRepository } from './sqlite-users.js';
 
 const migrationsFolder = fileURLToPath(new URL('../migrations/sqlite', import.meta.url));
@@ -31,7 +32,8 @@ export function openSqlite(path: string): Database & { migrate(): void } {
     sessions: new SqliteSessionsRepository(db),
     apiKeys: new SqliteApiKeysRepository(db),
     audit: new SqliteAuditRepository(db),
-    rateLimitTable: new SqliteRateLimitTable(sqlite, db),
+    signingKeys: new SqliteSigningKeysRepository(db),
+    rateLimitTable: new SqliteRateLimitCounters(sqlite, db),
     migrate: () => migrate(db, { migrationsFolder }),
     ping: async () => sqlite.prepare('select 1 as ok').get() !== undefined,
     close: async () => {

@@ -1,13 +1,13 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import { lt } from 'drizzle-orm';
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
-import type { RateLimitTable } from './records.js';
+import type { SqliteRateLimitTable as RateLimitTable } from './records.js';
 import { rateLimits, type schema } from './sqlite-schema.js';
 
 type Db = BetterSQLite3Database<typeof schema>;
 
 /** Lets rate-limiter-flexible's RateLimiterSQLite share this connection and its migrated table. */
-export class SqliteRateLimitTable implements RateLimitTable {
+export class SqliteRateLimitCounters implements RateLimitTable {
   readonly storeType = 'better-sqlite3' as const;
   readonly tableName = 'rate_limits';
 

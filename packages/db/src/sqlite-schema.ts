@@ -106,4 +106,19 @@ export const rateLimits = sqliteTable(
   (t) => [index('rate_limits_expire_idx').on(t.expire)],
 );
 
-export const schema = { users, sessions, apiKeys, auditEvents, rateLimits };
+/** Access-token signing keys (JWT_ALG=EdDSA/ES256); the private half is encrypted by core. */
+export const signingKeys = sqliteTable(
+  'signing_keys',
+  {
+    kid: text('kid').primaryKey(),
+    algorithm: text('algorithm', { enum: ['EdDSA', 'ES256'] }).notNull(),
+    publicJwk: text('public_jwk').notNull(),
+    encryptedPrivateKey: text('encrypted_private_key').notNull(),
+    createdAt: millis('created_at').notNull(),
+    retiredAt: millis('retired_at'),
+    publishUntil: millis('publish_until'),
+  },
+  (t) => [index('signing_keys_created_idx').on(t.createdAt)],
+);
+
+export const schema = { users, sessions, apiKeys, auditEvents, rateLimits, signingKeys };

@@ -1,6 +1,6 @@
 import { and, asc, count, eq, gt, ne, or, type SQL, sql } from 'drizzle-orm';
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
-import { UniqueViolationError } from './errors.js';
+import { likePattern } from './like-pattern.js';
 import type {
   GuardedChange,
   NewUser,
@@ -11,30 +11,9 @@ import type {
   UsersRepository,
 } from './records.js';
 import { type schema, users } from './sqlite-schema.js';
+import { rethrowUnique } from './unique-violation.js';
 
 type Db = BetterSQLite3Database<typeof schema>;
-
-/** Maps SQLite's unique-constraint failure to the column a caller can name. */
-export function uniqueViolation(error: unknown): UniqueViolationError | null {
-  for (let e: unknown = error; e instanceof Error; e = e.cause) {
-    const code = (e as { code?: unknown }).code;
-    const text = e.message;
-    const isUnique = code === 'SQLITE_CONSTRAINT_UNIQUE' || code === '23505' || /UNIQUE constraint/i.test(text);
-    if (!isUnique) continue;
-    if (text.includes('username')) return new UniqueViolationError('username');
-    if (text.includes('email')) return new UniqueViolationError('email');
-  }
-  return null;
-}
-
-function rethrowUnique(error: unknown): never {
-  throw uniqueViolation(error) ?? error;
-}
-
-/** Escapes LIKE wildcards so a search for "a_b" matches only that text. */
-export function likePattern(search: string): string {
-  return `%${search.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-}
 
 export class SqliteUsersRepository implements UsersRepository {
   constructor(private readonly db: Db) {}

@@ -1,0 +1,1 @@
+export { createResourceServer } from './resource-server.js';

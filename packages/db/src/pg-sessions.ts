@@ -1,0 +1,84 @@
+import { and, desc, eq, gt, gte, isNull, lt, ne, or } from 'drizzle-orm';
+import type { PostgresJsDatabase } from 'drizzle-orm/postgres-js';
+import { type schema, sessions } from './pg-schema.js';
+import type { NewSession, SessionRecord, SessionsRepository } from './records.js';
+
+type Db = PostgresJsDatabase<typeof schema>;
+
+export class PgSessionsRepository implements SessionsRepository {
+  constructor(private readonly db: Db) {}
+
+  async create(session: NewSession, now: Date): Promise<SessionRecord> {
+    const [row] = await this.db
+      .insert(sessions)
+      .values({ ...session, createdAt: now, lastUsedAt: now })
+      .returning();
+    return row!;
+  }
+
+  async findById(id: string): Promise<SessionRecord | null> {
+    const [row] = await this.db.select().from(sessions).where(eq(sessions.id, id));
+    return row ?? null;
+  }
+
+  async rotate(id: string, currentHash: string, nextHash: string, now: Date): Promise<boolean> {
+    // A concurrent UPDATE of the same row waits for this one, then re-checks the WHERE against
+    // the committed row and matches nothing: exactly one rotation wins.
+    const rows = await this.db
+      .update(sessions)
+      .set({ tokenHash: nextHash, previousTokenHash: currentHash, rotatedAt: now, lastUsedAt: now })
+      .where(
+        and(
+          eq(sessions.id, id),
+          eq(sessions.tokenHash, currentHash),
+          isNull(sessions.revokedAt),
+          gt(sessions.expiresAt, now),
+        ),
+      )
+      .returning({ id: sessions.id });
+    return rows.length === 1;
+  }
+
+  async revoke(id: string, now: Date): Promise<boolean> {
+    const rows = await this.db
+      .update(sessions)
+      .set({ revokedAt: now })
+      .where(and(eq(sessions.id, id), isNull(sessions.revokedAt)))
+      .returning({ id: sessions.id });
+    return rows.length === 1;
+  }
+
+  async revokeForUser(userId: number, now: Date, exceptSessionId?: string): Promise<number> {
+    const filters = [eq(sessions.userId, userId), isNull(sessions.revokedAt)];
+    if (exceptSessionId) filters.push(ne(sessions.id, exceptSessionId));
+    const rows = await this.db
+      .update(sessions)
+      .set({ revokedAt: now })
+      .where(and(...filters))
+      .returning({ id: sessions.id });
+    return rows.length;
+  }
+
+  async listLive(userId: number, now: Date): Promise<SessionRecord[]> {
+    return this.db
+      .select()
+      .from(sessions)
+      .where(and(eq(sessions.userId, userId), isNull(sessions.revokedAt), gt(sessions.expiresAt, now)))
+      .orderBy(desc(sessions.lastUsedAt));
+  }
+
+  async purgeEnded(before: Date): Promise<number> {
+    const ended = or(lt(sessions.expiresAt, before), lt(sessions.revokedAt, before));
+    const rows = await this.db.delete(sessions).where(ended).returning({ id: sessions.id });
+    return rows.length;
+  }
+
+  async hasSessionFrom(userId: number, ip: string, since: Date): Promise<boolean> {
+    const rows = await this.db
+      .select({ id: sessions.id })
+      .from(sessions)
+      .where(and(eq(sessions.userId, userId), eq(sessions.ip, ip), gte(sessions.createdAt, since)))
+      .limit(1);
+    return rows.length > 0;
+  }
+}

@@ -1,0 +1,297 @@
+/**
+ * The storage contract, run against every engine: what core relies on must hold on SQLite and
+ * PostgreSQL alike, concurrency included.
+ */
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { type Database, type NewUser, UniqueViolationError } from '../src/index.js';
+import { type Engine, postgresEngine, sqliteEngine } from './engines.js';
+
+const t0 = new Date('2026-01-01T00:00:00Z');
+const at = (seconds: number) => new Date(t0.getTime() + seconds * 1000);
+const user = (name: string, role: NewUser['role'] = 'user'): NewUser => ({
+  username: name,
+  usernameKey: name.toLowerCase(),
+  email: `${name}@example.com`,
+  emailKey: `${name}@example.com`.toLowerCase(),
+  passwordHash: null,
+  fullName: null,
+  role,
+});
+const session = (id: string, userId: number, tokenHash: string, ip: string | null = null) => ({
+  id,
+  userId,
+  tokenHash,
+  expiresAt: at(3600),
+  userAgent: null,
+  ip,
+});
+
+const engines: Engine[] = [sqliteEngine(), await postgresEngine()];
+
+describe.each(engines.filter((e) => e.run))('storage conformance on $name', (engine) => {
+  let db: Database;
+  const open: Database[] = [];
+  const twin = async () => {
+    const other = await engine.openTwin();
+    open.push(other);
+    return other;
+  };
+
+  beforeAll(() => engine.setUp(), 30_000);
+  afterAll(() => engine.tearDown(), 30_000);
+  beforeEach(async () => {
+    db = await engine.open();
+    open.push(db);
+  }, 30_000);
+  afterEach(async () => {
+    await Promise.all(open.splice(0).map((d) => d.close()));
+  });
+
+  it('names its engine and answers a ping', async () => {
+    expect(db.engine).toBe(engine.name);
+    expect(await db.ping()).toBe(true);
+  });
+
+  it('creates users and finds them by id and by lower-cased username or email', async () => {
+    const created = await db.users.create({ ...user('Alice'), fullName: 'Alice A.' }, t0);
+    expect(created).toMatchObject({
+      username: 'Alice',
+      role: 'user',
+      isActive: true,
+      tokenVersion: 0,
+      fullName: 'Alice A.',
+      createdAt: t0,
+      updatedAt: t0,
+    });
+    expect((await db.users.findById(created.id))?.username).toBe('Alice');
+    expect((await db.users.findByLoginKey('alice'))?.id).toBe(created.id);
+    expect((await db.users.findByLoginKey('alice@example.com'))?.id).toBe(created.id);
+    expect(await db.users.findByLoginKey('nobody')).toBeNull();
+    expect(await db.users.findById(9999)).toBeNull();
+  });
+
+  it('reports which unique field clashed', async () => {
+    await db.users.create(user('Erin'), t0);
+    await expect(db.users.create({ ...user('erin'), emailKey: 'other@example.com' }, t0)).rejects.toEqual(
+      new UniqueViolationError('username'),
+    );
+    await expect(db.users.create({ ...user('frank'), emailKey: 'erin@example.com' }, t0)).rejects.toEqual(
+      new UniqueViolationError('email'),
+    );
+    const frank = await db.users.create(user('frank'), t0);
+    await expect(
+      db.users.update(frank.id, { email: 'Erin@example.com', emailKey: 'erin@example.com' }, t0),
+    ).rejects.toEqual(new UniqueViolationError('email'));
+  });
+
+  it('updates, bumps the token version with a new password, and replaces a hash only if current', async () => {
+    const u = await db.users.create({ ...user('gail'), passwordHash: 'h1' }, t0);
+    expect(await db.users.update(u.id, { fullName: 'Gail' }, at(1))).toMatchObject({
+      fullName: 'Gail',
+      updatedAt: at(1),
+    });
+    expect(await db.users.update(9999, { fullName: 'x' }, at(1))).toBeNull();
+    expect(await db.users.setPassword(u.id, 'h2', at(2))).toMatchObject({ passwordHash: 'h2', tokenVersion: 1 });
+    await db.users.replaceHash(u.id, 'h1', 'stale');
+    expect((await db.users.findById(u.id))?.passwordHash).toBe('h2');
+    await db.users.replaceHash(u.id, 'h2', 'h3');
+    expect((await db.users.findById(u.id))?.passwordHash).toBe('h3');
+  });
+
+  it('lists users a page at a time, by role, matching search text literally', async () => {
+    for (const name of ['a_b', 'axb', 'carl', 'dora']) await db.users.create(user(name), t0);
+    await db.users.create(user('root', 'admin'), t0);
+    const first = await db.users.list({ limit: 2 });
+    expect(first.items.map((u) => u.username)).toEqual(['a_b', 'axb']);
+    const second = await db.users.list({ limit: 2, cursor: first.nextCursor! });
+    expect(second.items.map((u) => u.username)).toEqual(['carl', 'dora']);
+    expect((await db.users.list({ limit: 2, cursor: second.nextCursor! })).nextCursor).toBeNull();
+    expect((await db.users.list({ limit: 10, search: 'A_B' })).items.map((u) => u.username)).toEqual(['a_b']);
+    expect((await db.users.list({ limit: 10, search: '%' })).items).toEqual([]);
+    expect((await db.users.list({ limit: 10, role: 'admin' })).items.map((u) => u.username)).toEqual(['root']);
+  });
+
+  it('never removes the last active admin', async () => {
+    const root = await db.users.create(user('root', 'admin'), t0);
+    const pat = await db.users.create(user('pat'), t0);
+    expect(await db.users.countAdmins()).toBe(1);
+    expect(await db.users.setRole(root.id, 'user', t0)).toBe('last_admin');
+    expect(await db.users.setActive(root.id, false, t0)).toBe('last_admin');
+    expect(await db.users.delete(root.id)).toBe('last_admin');
+    expect(await db.users.setRole(9999, 'user', t0)).toBe('not_found');
+    expect(await db.users.setRole(pat.id, 'admin', t0)).toBe('ok');
+    expect(await db.users.setActive(root.id, false, t0)).toBe('ok');
+    expect(await db.users.countAdmins()).toBe(1);
+    expect(await db.users.delete(pat.id)).toBe('last_admin');
+  });
+
+  it('deletes a user together with their sessions', async () => {
+    await db.users.create(user('root', 'admin'), t0);
+    const hank = await db.users.create(user('hank'), t0);
+    await db.sessions.create(session('s2', hank.id, 'x'), t0);
+    expect(await db.users.delete(hank.id)).toBe('ok');
+    expect(await db.sessions.findById('s2')).toBeNull();
+  });
+
+  it('rotates, revokes, lists and purges sessions', async () => {
+    const u = await db.users.create(user('gina'), t0);
+    const created = await db.sessions.create(session('s1', u.id, 'h1'), t0);
+    expect(created).toMatchObject({ id: 's1', createdAt: t0, lastUsedAt: t0, revokedAt: null, rotatedAt: null });
+    expect(await db.sessions.rotate('s1', 'h1', 'h2', at(1))).toBe(true);
+    expect(await db.sessions.rotate('s1', 'h1', 'h3', at(2))).toBe(false);
+    expect(await db.sessions.findById('s1')).toMatchObject({
+      tokenHash: 'h2',
+      previousTokenHash: 'h1',
+      rotatedAt: at(1),
+    });
+    expect(await db.sessions.rotate('s1', 'h2', 'h4', at(3600))).toBe(false);
+
+    await db.sessions.create(session('s2', u.id, 'k1'), at(5));
+    await db.sessions.create(session('s3', u.id, 'm1'), at(6));
+    expect((await db.sessions.listLive(u.id, at(10))).map((s) => s.id)).toEqual(['s3', 's2', 's1']);
+    expect(await db.sessions.revoke('s2', at(10))).toBe(true);
+    expect(await db.sessions.revoke('s2', at(11))).toBe(false);
+    expect(await db.sessions.rotate('s2', 'k1', 'k2', at(12))).toBe(false);
+    expect(await db.sessions.revokeForUser(u.id, at(12), 's3')).toBe(1);
+    expect((await db.sessions.listLive(u.id, at(13))).map((s) => s.id)).toEqual(['s3']);
+    expect(await db.sessions.purgeEnded(at(20))).toBe(2);
+    expect(await db.sessions.findById('s3')).not.toBeNull();
+  });
+
+  it('tells whether a user signed in from an address since a time', async () => {
+    const ann = await db.users.create(user('ann'), t0);
+    await db.sessions.create(session('s1', ann.id, 'h', '10.0.0.1'), at(10));
+    expect(await db.sessions.hasSessionFrom(ann.id, '10.0.0.1', t0)).toBe(true);
+    expect(await db.sessions.hasSessionFrom(ann.id, '10.0.0.1', at(11))).toBe(false);
+    expect(await db.sessions.hasSessionFrom(ann.id, '10.0.0.2', t0)).toBe(false);
+  });
+
+  it('keeps API key scopes as a list and touches last use only when it is stale', async () => {
+    const key = { id: '0123456789abcdef', name: 'k', secretHash: 'h', scopes: ['users:read'], createdByUserId: null };
+    const created = await db.apiKeys.create({ ...key, expiresAt: null }, t0);
+    expect(created).toMatchObject({ scopes: ['users:read'], createdAt: t0, lastUsedAt: null, revokedAt: null });
+    await db.apiKeys.create({ ...key, id: 'fedcba9876543210', expiresAt: at(60) }, at(1));
+    expect((await db.apiKeys.list()).map((k) => k.id)).toEqual(['fedcba9876543210', key.id]);
+    await db.apiKeys.touch(key.id, at(10), at(-50));
+    await db.apiKeys.touch(key.id, at(20), at(-40));
+    expect((await db.apiKeys.findById(key.id))?.lastUsedAt).toEqual(at(10));
+    await db.apiKeys.touch(key.id, at(80), at(20));
+    expect((await db.apiKeys.findById(key.id))?.lastUsedAt).toEqual(at(80));
+    expect(await db.apiKeys.revoke(key.id, at(90))).toBe(true);
+    expect(await db.apiKeys.revoke(key.id, at(91))).toBe(false);
+    expect(await db.apiKeys.findById('missing')).toBeNull();
+  });
+
+  it('keeps the creator-less API key when its admin is deleted', async () => {
+    await db.users.create(user('root', 'admin'), t0);
+    const other = await db.users.create(user('ops', 'admin'), t0);
+    const key = { id: 'aaaabbbbccccdddd', name: 'k', secretHash: 'h', scopes: [], createdByUserId: other.id };
+    await db.apiKeys.create({ ...key, expiresAt: null }, t0);
+    expect(await db.users.delete(other.id)).toBe('ok');
+    expect((await db.apiKeys.findById(key.id))?.createdByUserId).toBeNull();
+  });
+
+  it('lists audit events newest first, filtered, a page at a time', async () => {
+    const event = (type: string, seconds: number, actorUserId: number | null, targetUserId: number | null) =>
+      db.audit.append({
+        type,
+        at: at(seconds),
+        actorUserId,
+        targetUserId,
+        apiKeyId: null,
+        ip: '10.0.0.1',
+        userAgent: null,
+        detail: { n: seconds, ok: true, note: null },
+      });
+    await event('login_failed', 1, null, 5);
+    await event('login_succeeded', 2, 5, 5);
+    await event('role_changed', 3, 1, 5);
+    await event('role_changed', 4, 1, 6);
+
+    const first = await db.audit.list({ limit: 3 });
+    expect(first.items.map((e) => e.at)).toEqual([at(4), at(3), at(2)]);
+    const second = await db.audit.list({ limit: 3, cursor: first.nextCursor! });
+    expect(second).toMatchObject({
+      items: [{ type: 'login_failed', detail: { n: 1, ok: true, note: null } }],
+      nextCursor: null,
+    });
+    expect((await db.audit.list({ limit: 10, userId: 5 })).items).toHaveLength(3);
+    expect((await db.audit.list({ limit: 10, userId: 1 })).items).toHaveLength(2);
+    expect((await db.audit.list({ limit: 10, type: 'role_changed', userId: 6 })).items).toHaveLength(1);
+    expect((await db.audit.list({ limit: 10, from: at(2), to: at(4) })).items.map((e) => e.at)).toEqual([at(3), at(2)]);
+  });
+
+  it('purges expired rate-limit counters', async () => {
+    await engine.insertCounter(db, 'old', new Date(t0.getTime() - 1));
+    await engine.insertCounter(db, 'new', new Date(t0.getTime() + 1000));
+    expect(await db.rateLimitTable.purgeExpired(t0)).toBe(1);
+  });
+
+  it('rotates signing keys: the old one stops signing and stays published until told', async () => {
+    const key = (kid: string) => ({
+      kid,
+      algorithm: 'EdDSA' as const,
+      publicJwk: `{"kid":"${kid}"}`,
+      encryptedPrivateKey: `enc-${kid}`,
+    });
+    expect(await db.signingKeys.listPublished(t0)).toEqual([]);
+    await db.signingKeys.add(key('k1'), t0);
+    await db.signingKeys.add(key('k2'), at(10), at(100));
+    const published = await db.signingKeys.listPublished(at(20));
+    expect(published.map((k) => [k.kid, k.retiredAt, k.publishUntil])).toEqual([
+      ['k2', null, null],
+      ['k1', at(10), at(100)],
+    ]);
+    expect(published[1]).toMatchObject({ algorithm: 'EdDSA', encryptedPrivateKey: 'enc-k1', createdAt: t0 });
+    expect((await db.signingKeys.listPublished(at(100))).map((k) => k.kid)).toEqual(['k2']);
+  });
+
+  describe('under concurrency, across two handles (two server instances)', () => {
+    it('lets exactly one of two rotations of one session win', async () => {
+      const other = await twin();
+      const u = await db.users.create(user('rita'), t0);
+      for (let round = 0; round < 5; round++) {
+        await db.sessions.create(session(`r${round}`, u.id, `h${round}`), t0);
+        const outcomes = await Promise.all([
+          db.sessions.rotate(`r${round}`, `h${round}`, `a${round}`, at(1)),
+          other.sessions.rotate(`r${round}`, `h${round}`, `b${round}`, at(1)),
+        ]);
+        expect(outcomes.filter(Boolean)).toHaveLength(1);
+        const winner = outcomes[0] ? `a${round}` : `b${round}`;
+        expect((await db.sessions.findById(`r${round}`))?.tokenHash).toBe(winner);
+      }
+    });
+
+    it('lets exactly one of two registrations of one username in different letter case win', async () => {
+      const other = await twin();
+      const outcomes = await Promise.allSettled([
+        db.users.create({ ...user('Sam'), emailKey: 'sam1@example.com' }, t0),
+        other.users.create({ ...user('SAM'), emailKey: 'sam2@example.com' }, t0),
+      ]);
+      expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
+      const loser = outcomes.find((o) => o.status === 'rejected');
+      expect(loser?.reason).toEqual(new UniqueViolationError('username'));
+      expect((await db.users.list({ limit: 10 })).items).toHaveLength(1);
+    });
+
+    it('leaves one active admin when two admins are demoted, deactivated or deleted at once', async () => {
+      const other = await twin();
+      const changes = [
+        (d: Database, id: number) => d.users.setRole(id, 'user', t0),
+        (d: Database, id: number) => d.users.setActive(id, false, t0),
+        (d: Database, id: number) => d.users.delete(id),
+      ];
+      for (const [i, change] of changes.entries()) {
+        const a = await db.users.create(user(`adminA${i}`, 'admin'), t0);
+        const b = await db.users.create(user(`adminB${i}`, 'admin'), t0);
+        // Only these two are active admins: the earlier rounds' survivors step aside first.
+        for (const u of (await db.users.list({ limit: 50, role: 'admin' })).items) {
+          if (u.id !== a.id && u.id !== b.id) await db.users.setRole(u.id, 'user', t0);
+        }
+        const outcomes = await Promise.all([change(db, a.id), change(other, b.id)]);
+        expect(outcomes.sort()).toEqual(['last_admin', 'ok']);
+        expect(await db.users.countAdmins()).toBe(1);
+      }
+    });
+  });
+});
