@@ -1,6 +1,12 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type AuthServices, createAuthServices, ensureAdmin } from '@gatehouse/core';
+import {
+  type AuthServices,
+  createAuthServices,
+  ensureAdmin,
+  GatehouseError,
+  parseKeyEncryptionKey,
+} from '@gatehouse/core';
 import { openDatabase } from '@gatehouse/db';
 import type { Logger } from 'pino';
 import { type Config, rateLimitStore } from './config.js';
@@ -21,7 +27,15 @@ export async function createServices(config: Config, logger: Logger, passwordThr
   const db = await openDatabase(config.DATABASE_URL);
   const services = createAuthServices({
     db,
-    jwtSecret: resolveJwtSecret(config, logger),
+    ...(config.JWT_ALG === 'HS256'
+      ? { jwtSecret: resolveJwtSecret(config, logger) }
+      : {
+          signingKeys: {
+            algorithm: config.JWT_ALG,
+            encryptionKey: parseKeyEncryptionKey(config.JWT_KEY_ENCRYPTION_KEY ?? ''),
+            cacheTtlMs: config.JWT_KEY_CACHE_TTL * 1000,
+          },
+        }),
     issuer: config.JWT_ISSUER,
     audience: config.JWT_AUDIENCE,
     accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL,
@@ -58,18 +72,35 @@ export async function bootstrapAdmin(config: Config, services: AuthServices, log
     GATEHOUSE_ADMIN_PASSWORD: password,
   } = config;
   if (!username || !email || !password) return;
-  const outcome = await ensureAdmin(services.db, services.accounts, { username, email, password });
-  if (outcome === 'created') logger.info({ username }, 'created the first admin from GATEHOUSE_ADMIN_*');
+  try {
+    const outcome = await ensureAdmin(services.db, services.accounts, { username, email, password });
+    if (outcome === 'created') logger.info({ username }, 'created the first admin from GATEHOUSE_ADMIN_*');
+  } catch (error) {
+    // Instances starting together on one database race to create the same admin; the loser
+    // finds the winner's account and carries on.
+    const lostRace =
+      error instanceof GatehouseError && error.kind === 'CONFLICT' && (await services.db.users.countAdmins()) > 0;
+    if (!lostRace) throw error;
+    logger.info({ username }, 'the first admin was created by another instance');
+  }
 }
 
 /** Starts the whole service and resolves once it is listening. */
-export async function startGatehouse(config: Config, logger: Logger): Promise<RunningGatehouse> {
-  const services = await createServices(config, logger);
+export async function startGatehouse(
+  config: Config,
+  logger: Logger,
+  options: { passwordThreads?: number } = {},
+): Promise<RunningGatehouse> {
+  const services = await createServices(config, logger, options.passwordThreads);
   await services.rateLimits.ready().catch((error: unknown) => {
     // Starting anyway keeps sign-in available; limits hold per process until Redis answers.
     logger.warn({ err: error }, 'rate-limit store unreachable at start-up; using per-process limits until it answers');
   });
   await services.passwords.warmUp();
+  // The first instance on a fresh database makes the first signing key.
+  await services.signingKeys?.ensureKey();
+  // Decrypt the signing key now: a wrong JWT_KEY_ENCRYPTION_KEY stops start-up, not every login.
+  await services.signingKeys?.current();
   await bootstrapAdmin(config, services, logger);
   const server = createHttpServer({ config, services, logger });
   server.keepAliveTimeout = 5000;
@@ -83,7 +114,13 @@ export async function startGatehouse(config: Config, logger: Logger): Promise<Ru
   const close = () => {
     closing ??= (async () => {
       await new Promise<void>((resolve) => {
-        server.close(() => resolve());
+        // A keep-alive connection whose last in-flight call ends during the drain would otherwise
+        // sit idle until keepAliveTimeout and hold the exit up; close such connections as they idle.
+        const sweep = setInterval(() => server.closeIdleConnections(), 50);
+        server.close(() => {
+          clearInterval(sweep);
+          resolve();
+        });
         server.closeIdleConnections();
       });
       await services.close();

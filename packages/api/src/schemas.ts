@@ -4,8 +4,10 @@ import {
   AUDIT_EVENT_TYPES,
   AUDIT_PAGE_DEFAULT,
   AUDIT_PAGE_MAX,
+  COMMON_PASSWORD_MESSAGE,
   EMAIL_MAX,
   FULL_NAME_MAX,
+  isCommonPassword,
   PASSWORD_MAX_BYTES,
   PASSWORD_MIN_LENGTH,
   ROLES,
@@ -38,7 +40,8 @@ export const newPasswordSchema = z
   .min(PASSWORD_MIN_LENGTH, `Password must be at least ${PASSWORD_MIN_LENGTH} characters`)
   .refine((p) => utf8Bytes(p) <= PASSWORD_MAX_BYTES, {
     message: `Password must be at most ${PASSWORD_MAX_BYTES} bytes in UTF-8 (bcrypt ignores the rest)`,
-  });
+  })
+  .refine((p) => !isCommonPassword(p), { message: COMMON_PASSWORD_MESSAGE });
 
 /** A password being checked: bounded, but not held to the policy (it may predate it). */
 export const passwordSchema = z

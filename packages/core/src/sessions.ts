@@ -161,12 +161,20 @@ export class SessionService {
     return null;
   }
 
-  /** A token that is not the current one: a racing duplicate within the grace window, else theft. */
+  /**
+   * A token that is not the current one: the previous secret within the grace window is a racing
+   * duplicate; after it, theft, and the whole session is revoked.
+   */
   private async refuseStale(session: SessionRecord, presented: string, client: ClientInfo | null): Promise<never> {
     const rotatedAgo = session.rotatedAt ? this.clock().getTime() - session.rotatedAt.getTime() : Infinity;
-    if (sameHash(session.previousTokenHash, presented) && rotatedAgo <= this.options.reuseGraceMs) {
+    const isPrevious = sameHash(session.previousTokenHash, presented);
+    if (isPrevious && rotatedAgo <= this.options.reuseGraceMs) {
       throw new GatehouseError('CONFLICT', 'This refresh token was just used by another request; use the newer one');
     }
+    // Only the secret this session rotated away proves a token was copied. Any other secret is a
+    // guess: the session id is no secret (access tokens carry it), so a guess must not let
+    // someone end a session they do not hold.
+    if (!isPrevious) throw invalidRefresh();
     await this.db.sessions.revoke(session.id, this.clock());
     this.onEvent({ type: 'refresh_reuse_detected', userId: session.userId, sessionId: session.id });
     // The session id is its public handle (as in user.sessions), not the secret part of a token.

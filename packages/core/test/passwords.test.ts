@@ -1,5 +1,6 @@
 import bcrypt from 'bcryptjs';
 import { afterAll, describe, expect, it } from 'vitest';
+import { commonPasswords } from '../src/common-passwords.js';
 import { PasswordHasher, passwordProblem } from '../src/index.js';
 
 describe('PasswordHasher', () => {
@@ -41,10 +42,19 @@ describe('PasswordHasher', () => {
 describe('passwordProblem', () => {
   it('requires 8 characters and at most 72 UTF-8 bytes', () => {
     expect(passwordProblem('1234567')).toMatch(/at least 8/);
-    expect(passwordProblem('12345678')).toBeNull();
+    expect(passwordProblem('k7#mQ2xz')).toBeNull();
     expect(passwordProblem('a'.repeat(72))).toBeNull();
     expect(passwordProblem('a'.repeat(73))).toMatch(/72 bytes/);
     expect(passwordProblem('😀'.repeat(18))).toBeNull();
     expect(passwordProblem(`${'😀'.repeat(18)}a`)).toMatch(/72 bytes/);
+  });
+
+  it('refuses the most common passwords, whatever their case', () => {
+    for (const common of ['12345678', 'password', 'Password1', 'qwertyuiop', ' iloveyou ', 'TRUSTNO1']) {
+      expect(passwordProblem(common)).toMatch(/too common/);
+    }
+    expect(commonPasswords().size).toBe(10_000);
+    expect([...commonPasswords()].every((p) => [...p].length >= 8)).toBe(true);
+    expect(passwordProblem('correct horse battery')).toBeNull();
   });
 });
