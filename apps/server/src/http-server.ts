@@ -1,3 +1,4 @@
+import cluster from 'node:cluster';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { type AppRouter, appRouter, createContextFactory } from '@gatehouse/api';
 import type { AuthServices } from '@gatehouse/core';
@@ -6,15 +7,30 @@ import type { Logger } from 'pino';
 import { clientIp, isSecure } from './client-ip.js';
 import type { Config } from './config.js';
 import { applyCors, sendJson, setSecurityHeaders } from './http-headers.js';
+import { JWKS_PATH, serveJwks } from './jwks-route.js';
 import { createStaticHandler } from './static-files.js';
+import { createTrpcFastPath } from './trpc-fast-path.js';
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
+/** Matches the client's batch link (MAX_BATCH_SIZE in @gatehouse/client). */
+export const MAX_BATCH_SIZE = 50;
+
+function workerId(): { worker?: number } {
+  return cluster.isWorker && cluster.worker ? { worker: cluster.worker.id } : {};
+}
 
 export interface HttpServerOptions {
   config: Config;
   services: AuthServices;
   logger: Logger;
   router?: AppRouter;
+  /**
+   * Answer plain non-batched calls (GET queries, JSON POST mutations) on the lean path
+   * (trpc-fast-path.ts) instead of tRPC's standalone adapter; same responses, a fraction of
+   * the cost. On unless
+   * GATEHOUSE_TRPC_ADAPTER=standalone (used to run the test suite through tRPC's own adapter).
+   */
+  trpcFastPath?: boolean;
 }
 
 function tooLarge(req: IncomingMessage): boolean {
@@ -33,19 +49,32 @@ function logRequests(logger: Logger, req: IncomingMessage, res: ServerResponse):
 }
 
 /** The node:http server: tRPC at /trpc, health probes, CORS, security headers, body limit. */
-export function createHttpServer({ config, services, logger, router = appRouter }: HttpServerOptions): Server {
+export function createHttpServer({
+  config,
+  services,
+  logger,
+  router = appRouter,
+  trpcFastPath = process.env.GATEHOUSE_TRPC_ADAPTER !== 'standalone',
+}: HttpServerOptions): Server {
   const allowedOrigins = new Set(config.CORS_ORIGINS);
+  const createContext = createContextFactory(services, {
+    clientIp: (req) => clientIp(req as IncomingMessage, config.TRUST_PROXY),
+    isSecure: (req) => isSecure(req as IncomingMessage, config.TRUST_PROXY),
+    allowedOrigins: config.CORS_ORIGINS,
+  });
+  const onError = ({ error, path }: { error: { code: string; cause?: unknown }; path: string | undefined }) => {
+    if (error.code === 'INTERNAL_SERVER_ERROR') logger.error({ err: error.cause ?? error, path }, 'procedure failed');
+  };
   const trpc = createHTTPHandler({
     router,
     basePath: '/trpc/',
     maxBodySize: BODY_LIMIT_BYTES,
-    createContext: createContextFactory(services, {
-      clientIp: (req) => clientIp(req as IncomingMessage, config.TRUST_PROXY),
-    }),
-    onError({ error, path }) {
-      if (error.code === 'INTERNAL_SERVER_ERROR') logger.error({ err: error.cause ?? error, path }, 'procedure failed');
-    },
+    // One request may not fan out into an unbounded number of procedure calls.
+    maxBatchSize: MAX_BATCH_SIZE,
+    createContext,
+    onError,
   });
+  const fastPath = trpcFastPath ? createTrpcFastPath({ router, basePath: '/trpc/', createContext, onError }) : null;
 
   const serveWeb = config.WEB_DIST ? createStaticHandler(config.WEB_DIST) : null;
 
@@ -53,11 +82,13 @@ export function createHttpServer({ config, services, logger, router = appRouter 
     logRequests(logger, req, res);
     setSecurityHeaders(res, isSecure(req, config.TRUST_PROXY));
     const path = (req.url ?? '/').split('?')[0] ?? '/';
-    if (path === '/healthz') return sendJson(res, 200, { status: 'ok' });
+    // Under WORKERS=N the worker id tells which process answered (load spread, debugging).
+    if (path === '/healthz') return sendJson(res, 200, { status: 'ok', ...workerId() });
     if (path === '/readyz') {
       const up = await services.db.ping().catch(() => false);
       return sendJson(res, up ? 200 : 503, { status: up ? 'ready' : 'unavailable', db: up ? 'up' : 'down' });
     }
+    if (path === JWKS_PATH) return serveJwks(req, res, services);
     if (path.startsWith('/trpc/')) {
       const cors = applyCors(req, res, allowedOrigins);
       if (req.method === 'OPTIONS') {
@@ -74,6 +105,7 @@ export function createHttpServer({ config, services, logger, router = appRouter 
           },
         });
       }
+      if (fastPath && (await fastPath(req, res))) return;
       return trpc(req, res);
     }
     if (serveWeb && (await serveWeb(req, res, path))) return;

@@ -1,6 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createScratchPostgres } from '@gatehouse/db/testing';
 import { createLogger, loadConfig, RELAXED_RATE_LIMITS, type RunningGatehouse, startGatehouse } from '../src/index.js';
 
 export const ADMIN = { username: 'root', email: 'root@example.com', password: 'admin-password-1' };
@@ -14,8 +15,32 @@ export const DEFAULT_LIMITS: Record<string, string | undefined> = Object.fromEnt
   Object.keys(GENEROUS_LIMITS).map((name) => [name, undefined]),
 );
 
-/** Starts the real server on an ephemeral port with a fresh in-memory database. */
+/** The engine suites run on: TEST_DATABASE=postgres gives each server a scratch PostgreSQL database. */
+export const TEST_DATABASE = process.env.TEST_DATABASE === 'postgres' ? 'postgres' : 'sqlite';
+
+/**
+ * Starts the real server on an ephemeral port with a fresh database: in memory, or under
+ * TEST_DATABASE=postgres a scratch PostgreSQL database dropped when the server closes.
+ */
 export async function startTestServer(env: Record<string, string | undefined> = {}): Promise<RunningGatehouse> {
+  if (TEST_DATABASE === 'postgres' && env.DATABASE_URL === undefined) {
+    const scratch = await createScratchPostgres();
+    const app = await startSqliteOrGivenServer({ ...env, DATABASE_URL: scratch.url }).catch(async (error: unknown) => {
+      await scratch.drop();
+      throw error;
+    });
+    const close = app.close;
+    let closing: Promise<void> | undefined;
+    app.close = () => {
+      closing ??= close().finally(() => scratch.drop());
+      return closing;
+    };
+    return app;
+  }
+  return startSqliteOrGivenServer(env);
+}
+
+async function startSqliteOrGivenServer(env: Record<string, string | undefined>): Promise<RunningGatehouse> {
   const config = loadConfig({
     ...GENEROUS_LIMITS,
     NODE_ENV: 'test',

@@ -57,6 +57,12 @@ describe('HTTP surface', () => {
     expect(text).not.toMatch(/node_modules|\.js:\d+|stack/);
   });
 
+  it('refuses a batch of more than 50 calls with 400', async () => {
+    const batch = (n: number) => fetch(`${app.url}/trpc/${Array(n).fill('health').join(',')}?batch=1`);
+    expect((await batch(50)).status).toBe(200);
+    expect((await batch(51)).status).toBe(400);
+  });
+
   it('answers unknown procedures with 404 and wrong methods with 405', async () => {
     expect((await fetch(`${app.url}/trpc/auth.nothing`)).status).toBe(404);
     expect((await fetch(`${app.url}/trpc/auth.login`)).status).toBe(405);

@@ -67,3 +67,28 @@ describe('browser cookie mode', () => {
     expect(cookieOf(after)).toMatch(/Max-Age=0/);
   });
 });
+
+describe('cookie mode for an allow-listed origin behind an https proxy', () => {
+  const APP = 'https://app.example.com';
+  let app: RunningGatehouse;
+  beforeAll(async () => {
+    app = await startTestServer({ CORS_ORIGINS: APP, TRUST_PROXY: '1' });
+  });
+  afterAll(() => app.close());
+
+  it('marks the cookie Secure and lets pages of CORS_ORIGINS spend it', async () => {
+    const user = await newUser(app.url);
+    const https = { 'x-forwarded-proto': 'https', 'x-forwarded-for': '203.0.113.5' };
+    const login = await call(
+      app.url,
+      'auth.login',
+      { username: user.username, password: user.password, refreshCookie: true },
+      { headers: https },
+    );
+    const setCookie = cookieOf(login);
+    expect(setCookie).toMatch(/; Secure/i);
+    const cookie = setCookie?.split(';')[0] ?? '';
+    const refreshed = await call(app.url, 'auth.refresh', {}, { headers: { ...https, cookie, origin: APP } });
+    expect(refreshed.status).toBe(200);
+  });
+});

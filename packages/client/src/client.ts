@@ -5,6 +5,9 @@ import { Session } from './session.js';
 import { memoryTokenStore } from './token-stores.js';
 import type { AppRouter, RouterInputs, RouterOutputs, TokenStore } from './types.js';
 
+/** The most calls the server accepts in one batched request. */
+export const MAX_BATCH_SIZE = 50;
+
 export interface GatehouseClientOptions {
   /** The server's base URL, e.g. http://127.0.0.1:3000; '' or '/' for the same origin in a browser. */
   url: string;
@@ -82,7 +85,11 @@ export function createGatehouseClient<TRouter extends AnyTRPCRouter = AppRouter>
   // The links are built for Gatehouse's own router (no transformer); an app router that spreads
   // Gatehouse's routers speaks the same wire format, so only the static type differs.
   const trpc = createTRPCClient<AppRouter>({
-    links: [authLink(session), httpBatchLink({ url, fetch, headers: authHeaders(store, options.headers) })],
+    links: [
+      authLink(session),
+      // The server refuses batches of more than MAX_BATCH_SIZE calls; split larger ones.
+      httpBatchLink({ url, fetch, maxItems: MAX_BATCH_SIZE, headers: authHeaders(store, options.headers) }),
+    ],
   }) as unknown as TRPCClient<TRouter>;
 
   return {

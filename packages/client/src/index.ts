@@ -1,5 +1,11 @@
 // The browser-safe entry: no node: imports here (the file store is '@gatehouse/client/file-store').
-export { createGatehouseClient, type GatehouseClient, type GatehouseClientOptions, trpcUrl } from './client.js';
+export {
+  createGatehouseClient,
+  type GatehouseClient,
+  type GatehouseClientOptions,
+  MAX_BATCH_SIZE,
+  trpcUrl,
+} from './client.js';
 export {
   errorCode,
   fieldErrors,

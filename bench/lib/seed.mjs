@@ -1,0 +1,89 @@
+// Seeds a Gatehouse SQLite file directly: one precomputed bcrypt hash for every user, so
+// 100,000 users take seconds instead of hours of hashing.
+import { createHash, randomBytes } from 'node:crypto';
+import Database from 'better-sqlite3';
+
+export const PASSWORD = 'bench-password-123';
+
+/** Inserts users `user<from>` … `user<to - 1>` (plus the admin `benchadmin` when from is 0). */
+export function seedUsers(path, passwordHash, from, to) {
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  db.pragma('busy_timeout = 5000');
+  const insert = db.prepare(
+    `INSERT INTO users (username, username_key, email, email_key, password_hash, full_name, role, is_active, token_version, created_at, updated_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, 1, 0, ?, ?)`,
+  );
+  const now = Date.now();
+  db.transaction(() => {
+    if (from === 0)
+      insert.run(
+        'benchadmin',
+        'benchadmin',
+        'admin@bench.test',
+        'admin@bench.test',
+        passwordHash,
+        'Bench Admin',
+        'admin',
+        now,
+        now,
+      );
+    for (let i = Math.max(from, 1); i < to; i++) {
+      const name = `user${i}`;
+      const email = `${name}@bench.test`;
+      insert.run(name, name, email, email, passwordHash, `User ${i}`, 'user', now, now);
+    }
+  })();
+  const { n, maxId } = db.prepare('SELECT count(*) AS n, max(id) AS maxId FROM users').get();
+  db.close();
+  return { users: n, maxId };
+}
+
+/**
+ * Opens `count` live sessions for `username` and returns their refresh tokens, in the format
+ * the server issues ("<session id>.<secret>", SHA-256 of the secret stored).
+ */
+export function seedSessions(path, username, count) {
+  const db = new Database(path);
+  db.pragma('busy_timeout = 5000');
+  const { id: userId } = db.prepare('SELECT id FROM users WHERE username_key = ?').get(username);
+  const insert = db.prepare(
+    `INSERT INTO sessions (id, user_id, token_hash, expires_at, created_at, last_used_at, user_agent, ip)
+     VALUES (?, ?, ?, ?, ?, ?, 'bench', '127.0.0.1')`,
+  );
+  const now = Date.now();
+  const tokens = [];
+  db.transaction(() => {
+    for (let i = 0; i < count; i++) {
+      const sessionId = randomBytes(16).toString('base64url');
+      const secret = randomBytes(32).toString('base64url');
+      insert.run(sessionId, userId, createHash('sha256').update(secret).digest('hex'), now + 86400_000, now, now);
+      tokens.push(`${sessionId}.${secret}`);
+    }
+  })();
+  db.close();
+  return tokens;
+}
+
+/** EXPLAIN QUERY PLAN of the statements behind the hot procedures, for the report. */
+export function queryPlans(path) {
+  const db = new Database(path, { readonly: true });
+  const plan = (sql) =>
+    db
+      .prepare(`EXPLAIN QUERY PLAN ${sql}`)
+      .all()
+      .map((r) => r.detail)
+      .join('; ');
+  const plans = {
+    'users.list (first page)': plan('SELECT * FROM users ORDER BY id LIMIT 21'),
+    'users.list (cursor)': plan('SELECT * FROM users WHERE id > 99000 ORDER BY id LIMIT 21'),
+    'users.findById': plan('SELECT * FROM users WHERE id = 1'),
+    'users.findByLoginKey': plan("SELECT * FROM users WHERE username_key = 'a' OR email_key = 'a'"),
+    'sessions.findById': plan("SELECT * FROM sessions WHERE id = 'x'"),
+    'sessions.hasSessionFrom': plan(
+      "SELECT id FROM sessions WHERE user_id = 1 AND ip = 'x' AND created_at >= 0 LIMIT 1",
+    ),
+  };
+  db.close();
+  return plans;
+}

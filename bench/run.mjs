@@ -1,0 +1,448 @@
+#!/usr/bin/env node
+// `pnpm bench`: starts the real server in production mode on a fresh database in its own
+// process, seeds users, drives it over loopback with autocannon, and writes bench/results/.
+// Targets are reported as ratios measured in this run; nothing here fails a build.
+import { fork, spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import bcrypt from 'bcryptjs';
+import { measureBcrypt } from './lib/bcrypt-figure.mjs';
+import { cpuSeconds, memory, resetPeak } from './lib/proc-stats.mjs';
+import { formatMarkdown, printTables } from './lib/report.mjs';
+import { PASSWORD, queryPlans, seedSessions, seedUsers } from './lib/seed.mjs';
+
+const benchDir = dirname(fileURLToPath(import.meta.url));
+const root = resolve(benchDir, '..');
+const serverMain = join(root, 'apps/server/dist/main.js');
+const env = process.env;
+const DURATION = Number(env.BENCH_DURATION ?? 8); // seconds per scenario
+const SOAK = Number(env.BENCH_SOAK ?? 60); // seconds of the mixed run watched for RSS growth
+const COST = Number(env.BCRYPT_COST ?? 12);
+const CORES = availableParallelism();
+const databaseUrl = env.DATABASE_URL?.trim() || null;
+const onSqlite = !databaseUrl || databaseUrl.startsWith('file:');
+const started = Date.now();
+const loadBefore = loadavg().map((x) => Math.round(x * 100) / 100);
+const log = (...args) => console.log(`[bench ${((Date.now() - started) / 1000).toFixed(0).padStart(3)}s]`, ...args);
+
+if (loadBefore[0] > CORES / 2) {
+  log(`warning: load average ${loadBefore[0]} on ${CORES} cores before the run; other processes will skew the figures`);
+}
+if (!existsSync(serverMain)) {
+  console.error('apps/server/dist/main.js is missing: run `pnpm bench` from the root (it builds first)');
+  process.exit(1);
+}
+
+function freePort() {
+  return new Promise((res, rej) => {
+    const s = createServer();
+    s.once('error', rej);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => res(port));
+    });
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// The machine's bcrypt figure, before anything else runs.
+log(`measuring bcrypt at cost ${COST} on ${CORES} cores (worker threads)…`);
+const bcryptFigure = await measureBcrypt(COST, 3);
+log(
+  `bcrypt: one hash ${bcryptFigure.hashMs} ms; limit ${bcryptFigure.limitPerSecond}/s (cores × 1/hash); all cores measured ${bcryptFigure.measuredAllCoresPerSecond}/s`,
+);
+
+// ---------------------------------------------------------------------------------------------
+// Fresh database, seeded directly.
+const runDir = join(benchDir, '.data', new Date().toISOString().replace(/[:.]/g, '-'));
+mkdirSync(runDir, { recursive: true });
+const dbPath = join(runDir, 'gatehouse.db');
+const DB_URL = databaseUrl ?? `file:${dbPath}`;
+const passwordHash = bcrypt.hashSync(PASSWORD, COST);
+
+const port = await freePort();
+const serverEnv = {
+  PATH: env.PATH,
+  HOME: env.HOME,
+  NODE_ENV: 'production',
+  JWT_SECRET: randomBytes(48).toString('base64url'),
+  HOST: '127.0.0.1',
+  PORT: String(port),
+  DATABASE_URL: DB_URL,
+  DATA_DIR: runDir,
+  BCRYPT_COST: String(COST),
+  LOG_LEVEL: env.LOG_LEVEL ?? 'info',
+  WEB_DIST: runDir, // no web build in the way; every bench path is /trpc
+};
+for (const key of [
+  'RATE_LIMIT_LOGIN_PER_MINUTE',
+  'RATE_LIMIT_REGISTER_PER_HOUR',
+  'RATE_LIMIT_REFRESH_PER_MINUTE',
+  'RATE_LIMIT_PASSWORD_CHANGE_PER_HOUR',
+  'RATE_LIMIT_API_KEY_FAILURES_PER_MINUTE',
+  'RATE_LIMIT_ACCOUNT_IP_FAILURES',
+  'RATE_LIMIT_ACCOUNT_FAILURES_PER_DAY',
+]) {
+  serverEnv[key] = '1000000'; // every bench request comes from 127.0.0.1
+}
+for (const key of ['REDIS_URL', 'RATE_LIMIT_STORE', 'WORKERS']) if (env[key]) serverEnv[key] = env[key];
+if (!onSqlite) {
+  serverEnv.GATEHOUSE_ADMIN_USERNAME = 'benchadmin';
+  serverEnv.GATEHOUSE_ADMIN_EMAIL = 'admin@bench.test';
+  serverEnv.GATEHOUSE_ADMIN_PASSWORD = PASSWORD;
+}
+
+let seeded = { users: 0, maxId: 0 };
+let refreshTokens = [];
+if (onSqlite) {
+  const migrated = spawnSync(process.execPath, [serverMain, 'migrate'], {
+    env: serverEnv,
+    cwd: runDir,
+    encoding: 'utf8',
+  });
+  if (migrated.status !== 0) throw new Error(`migrate failed: ${migrated.stderr}`);
+  seeded = seedUsers(dbPath, passwordHash, 0, 1001);
+  refreshTokens = seedSessions(dbPath, 'user1', 256);
+  log(`seeded ${seeded.users} users (max id ${seeded.maxId}) and ${refreshTokens.length} sessions into ${dbPath}`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The server, in its own process, exactly as `pnpm start` runs it.
+const nodeArgs = ['--enable-source-maps'];
+if (env.BENCH_CPU_PROF) nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${join(runDir, 'profiles')}`);
+const serverLog = openSync(join(runDir, 'server.log'), 'a');
+const server = spawn(process.execPath, [...nodeArgs, serverMain], {
+  env: serverEnv,
+  cwd: runDir,
+  stdio: ['ignore', serverLog, serverLog],
+});
+const pid = server.pid;
+const base = `http://127.0.0.1:${port}`;
+let serverExited = false;
+server.once('exit', (code) => {
+  serverExited = true;
+  if (code) console.error(`server exited with ${code}; see ${join(runDir, 'server.log')}`);
+});
+for (let i = 0; ; i++) {
+  if (serverExited) process.exit(1);
+  try {
+    if ((await fetch(`${base}/healthz`)).ok) break;
+  } catch {}
+  if (i > 300) throw new Error('server did not start within 30 s');
+  await sleep(100);
+}
+await sleep(2000);
+const idle = memory(pid);
+log(`server pid ${pid} on ${base}; idle RSS ${idle.rssMb.toFixed(1)} MB`);
+
+const bare = fork(join(benchDir, 'lib/bare-server.mjs'), [], { stdio: 'ignore' });
+const barePort = await new Promise((res) => bare.once('message', (m) => res(m.port)));
+
+// ---------------------------------------------------------------------------------------------
+async function call(path, { method = 'GET', body, token } = {}) {
+  const headers = { 'content-type': 'application/json' };
+  if (token) headers.authorization = `Bearer ${token}`;
+  const res = await fetch(`${base}/trpc/${path}`, { method, headers, body: body ? JSON.stringify(body) : undefined });
+  const json = await res.json();
+  if (!res.ok) throw new Error(`${path}: ${res.status} ${JSON.stringify(json)}`);
+  return json.result.data;
+}
+const login = (username) => call('auth.login', { method: 'POST', body: { username, password: PASSWORD } });
+
+if (!onSqlite) {
+  // PostgreSQL or another engine: no direct seeding, register a few users through the API.
+  for (let i = 1; i <= 20; i++) {
+    await call('auth.register', {
+      method: 'POST',
+      body: { username: `user${i}`, email: `user${i}@bench.test`, password: PASSWORD },
+    });
+  }
+  seeded = { users: 21, maxId: null };
+  for (let i = 0; i < 24; i++) refreshTokens.push((await login('user1')).refreshToken);
+}
+const userToken = (await login('user2')).accessToken;
+const adminToken = (await login('benchadmin')).accessToken;
+const loginUsers = Math.min(1000, seeded.users - 1);
+
+const results = [];
+const extras = {};
+
+function summarize(name, r, proc) {
+  const seconds = r.duration || DURATION;
+  return {
+    name,
+    connections: r.connections,
+    durationS: Math.round(seconds * 10) / 10,
+    requests: r.requests.total,
+    rps: Math.round((r.requests.total / seconds) * 10) / 10,
+    okRps: Math.round((r['2xx'] / seconds) * 10) / 10,
+    latencyMs: { p50: r.latency.p50, p99: r.latency.p99, max: r.latency.max, mean: r.latency.mean },
+    errors: r.errors,
+    timeouts: r.timeouts,
+    non2xx: r.non2xx,
+    ...(proc ?? {}),
+  };
+}
+
+/** Runs autocannon instances side by side and measures the server process meanwhile. */
+async function measure(target, runs) {
+  const peakReset = resetPeak(target);
+  const cpu0 = cpuSeconds(target);
+  const t0 = performance.now();
+  let peakRss = memory(target).rssMb;
+  const sampler = setInterval(() => {
+    peakRss = Math.max(peakRss, memory(target).rssMb);
+  }, 250);
+  const outputs = await Promise.all(runs.map((opts) => autocannon({ timeout: 30, ...opts })));
+  clearInterval(sampler);
+  const cpu = cpuSeconds(target) - cpu0;
+  const wall = (performance.now() - t0) / 1000;
+  const mem = memory(target);
+  const proc = {
+    serverCpuPct: Math.round((cpu / wall) * 1000) / 10,
+    peakRssMb: Math.round(Math.max(peakRss, peakReset ? mem.hwmMb : 0) * 10) / 10,
+  };
+  return outputs.map((o) => ({ o, proc }));
+}
+
+async function scenario(name, opts, target = pid) {
+  const [{ o, proc }] = await measure(target, [{ url: base, connections: 10, duration: DURATION, ...opts }]);
+  const row = summarize(name, o, proc);
+  results.push(row);
+  log(
+    `${name.padEnd(34)} ${String(row.rps).padStart(8)} req/s  p50 ${row.latencyMs.p50} ms  p99 ${row.latencyMs.p99} ms  non2xx ${row.non2xx}  errors ${row.errors}  cpu ${row.serverCpuPct}%  peak ${row.peakRssMb} MB`,
+  );
+  return row;
+}
+
+const json = (obj) => encodeURIComponent(JSON.stringify(obj));
+const bearer = (token) => ({ authorization: `Bearer ${token}` });
+let counter = 0;
+const loginRequest = {
+  method: 'POST',
+  path: '/trpc/auth.login',
+  headers: { 'content-type': 'application/json' },
+  setupRequest: (req) => ({
+    ...req,
+    body: JSON.stringify({ username: `user${1 + (counter++ % loginUsers)}`, password: PASSWORD }),
+  }),
+};
+const runId = randomBytes(3).toString('hex');
+const registerRequest = {
+  method: 'POST',
+  path: '/trpc/auth.register',
+  headers: { 'content-type': 'application/json' },
+  setupRequest: (req) => {
+    const n = counter++;
+    return {
+      ...req,
+      body: JSON.stringify({ username: `r${runId}${n}`, email: `r${runId}${n}@bench.test`, password: PASSWORD }),
+    };
+  },
+};
+/** Each connection takes a token from the pool and puts back the one the rotation returns. */
+function refreshRequest(pool) {
+  return {
+    method: 'POST',
+    path: '/trpc/auth.refresh',
+    headers: { 'content-type': 'application/json' },
+    setupRequest: (req) => ({ ...req, body: JSON.stringify({ refreshToken: pool.shift() ?? 'none.none' }) }),
+    onResponse: (status, body) => {
+      if (status === 200) pool.push(JSON.parse(body).result.data.refreshToken);
+    },
+  };
+}
+const meRequest = { method: 'GET', path: '/trpc/user.me', headers: bearer(userToken) };
+const listPath = (input) => `/trpc/admin.users.list?input=${json(input)}`;
+
+// ---------------------------------------------------------------------------------------------
+const warm = { url: base, connections: 10, duration: 2 };
+await autocannon({ ...warm, url: `http://127.0.0.1:${barePort}/` });
+await autocannon({ ...warm, url: `${base}/trpc/health` });
+await autocannon({ ...warm, requests: [meRequest] });
+
+const bareRow = await scenario('bare node:http (ceiling)', { url: `http://127.0.0.1:${barePort}/` }, bare.pid);
+const healthRow = await scenario('health', { url: `${base}/trpc/health` });
+await scenario('/healthz (no tRPC)', { url: `${base}/healthz` });
+const meRow = await scenario('user.me', { requests: [meRequest] });
+const loginRow = await scenario('auth.login', {
+  connections: CORES * 4,
+  duration: DURATION + 2,
+  requests: [loginRequest],
+});
+await scenario('auth.register', {
+  connections: CORES * 4,
+  duration: DURATION + 2,
+  requests: [registerRequest],
+});
+const refreshRow = await scenario('auth.refresh', { requests: [refreshRequest(refreshTokens)] });
+
+const listRows = {};
+async function listScenarios(label, maxId) {
+  const deepCursor = Math.max(1, (maxId ?? 1) - 100);
+  listRows[`first ${label}`] = await scenario(`admin.users.list first page, ${label}`, {
+    requests: [{ method: 'GET', path: listPath({ limit: 20 }), headers: bearer(adminToken) }],
+  });
+  listRows[`deep ${label}`] = await scenario(`admin.users.list cursor ${deepCursor}, ${label}`, {
+    requests: [{ method: 'GET', path: listPath({ limit: 20, cursor: deepCursor }), headers: bearer(adminToken) }],
+  });
+}
+await listScenarios(onSqlite ? '1k users' : `${seeded.users} users`, seeded.maxId);
+if (onSqlite) {
+  const t = Date.now();
+  const big = seedUsers(dbPath, passwordHash, seeded.maxId + 1, 100_001);
+  log(`seeded up to ${big.users} users in ${Date.now() - t} ms (while the server runs; WAL)`);
+  await listScenarios('100k users', big.maxId);
+  extras.queryPlans = queryPlans(dbPath);
+}
+
+// Mixed: user.me at a fixed rate while a login storm saturates the hashing pool.
+const ME_RATE = 200;
+{
+  const runs = [
+    { url: base, connections: 10, overallRate: ME_RATE, duration: DURATION + 2, requests: [meRequest] },
+    { url: base, connections: CORES * 4, duration: DURATION + 2, requests: [loginRequest] },
+  ];
+  const [me, storm] = await measure(pid, runs);
+  const meStorm = summarize(`user.me at ${ME_RATE}/s during login storm`, me.o, me.proc);
+  const loginStorm = summarize('auth.login storm (with user.me)', storm.o, storm.proc);
+  results.push(meStorm, loginStorm);
+  extras.storm = { meRate: ME_RATE };
+  log(
+    `user.me during storm: p50 ${meStorm.latencyMs.p50} ms p99 ${meStorm.latencyMs.p99} ms max ${meStorm.latencyMs.max} ms; storm ${loginStorm.rps} logins/s`,
+  );
+}
+
+// Soak: a mixed load for SOAK seconds, RSS sampled every second.
+const rssSeries = [];
+{
+  log(`mixed run for ${SOAK} s (RSS growth)…`);
+  const t0 = performance.now();
+  const sampler = setInterval(() => {
+    rssSeries.push({ t: Math.round((performance.now() - t0) / 1000), rssMb: Math.round(memory(pid).rssMb * 10) / 10 });
+  }, 1000);
+  const soakPool = refreshTokens; // live tokens the refresh scenario put back
+  const runs = [
+    { url: base, connections: 10, overallRate: ME_RATE, duration: SOAK, requests: [meRequest] },
+    { url: base, connections: CORES * 2, duration: SOAK, requests: [loginRequest] },
+    { url: base, connections: 4, overallRate: 300, duration: SOAK, requests: [refreshRequest(soakPool)] },
+    {
+      url: base,
+      connections: 4,
+      overallRate: 300,
+      duration: SOAK,
+      requests: [{ method: 'GET', path: listPath({ limit: 20 }), headers: bearer(adminToken) }],
+    },
+  ];
+  const outs = await measure(pid, runs);
+  clearInterval(sampler);
+  const names = ['soak: user.me', 'soak: auth.login', 'soak: auth.refresh', 'soak: admin.users.list'];
+  for (const [i, { o, proc }] of outs.entries()) results.push(summarize(names[i], o, proc));
+}
+await sleep(3000);
+const afterSoak = memory(pid);
+
+// ---------------------------------------------------------------------------------------------
+server.kill('SIGTERM');
+bare.kill('SIGTERM');
+await new Promise((res) => (serverExited ? res() : server.once('exit', res)));
+
+const ratio = (a, b) => Math.round((a / b) * 1000) / 1000;
+const listBase = listRows['first 1k users']?.latencyMs.mean;
+const listWorst = Math.max(
+  listRows['first 100k users']?.latencyMs.mean ?? 0,
+  listRows['deep 100k users']?.latencyMs.mean ?? 0,
+);
+const meStormRow = results.find((r) => r.name.startsWith('user.me at'));
+const warmIndex = Math.min(15, rssSeries.length - 1);
+const warmRss = rssSeries[warmIndex]?.rssMb ?? 0;
+const endRss = rssSeries.at(-1)?.rssMb ?? 0;
+const targets = [
+  {
+    target: 'login ≥ 85% of bcrypt limit',
+    measured: `${loginRow.okRps}/s of ${bcryptFigure.limitPerSecond}/s`,
+    ratio: ratio(loginRow.okRps, bcryptFigure.limitPerSecond),
+    pass: loginRow.okRps >= 0.85 * bcryptFigure.limitPerSecond,
+  },
+  {
+    target: 'user.me p99 < 25 ms during login storm',
+    measured: `p99 ${meStormRow.latencyMs.p99} ms at ${ME_RATE}/s`,
+    ratio: ratio(meStormRow.latencyMs.p99, 25),
+    pass: meStormRow.latencyMs.p99 < 25 && meStormRow.non2xx === 0,
+  },
+  {
+    target: 'user.me ≥ 80% of health',
+    measured: `${meRow.okRps} vs ${healthRow.okRps} req/s`,
+    ratio: ratio(meRow.okRps, healthRow.okRps),
+    pass: meRow.okRps >= 0.8 * healthRow.okRps,
+  },
+  {
+    target: 'health ≥ 15% of bare node:http',
+    measured: `${healthRow.okRps} vs ${bareRow.okRps} req/s`,
+    ratio: ratio(healthRow.okRps, bareRow.okRps),
+    pass: healthRow.okRps >= 0.15 * bareRow.okRps,
+  },
+  {
+    target: 'admin.users.list 100k within 1.5× of 1k (mean latency, deep pages incl.)',
+    measured: listBase ? `${listWorst} vs ${listBase} ms` : 'n/a (not SQLite)',
+    ratio: listBase ? ratio(listWorst, listBase) : null,
+    pass: listBase ? listWorst <= 1.5 * listBase : null,
+  },
+  {
+    target: 'refresh ≥ 2,000/s on SQLite',
+    measured: `${refreshRow.okRps}/s${onSqlite ? '' : ' (not SQLite)'}`,
+    ratio: ratio(refreshRow.okRps, 2000),
+    pass: refreshRow.okRps >= 2000,
+  },
+  {
+    target: 'idle RSS < 120 MB after start-up',
+    measured: `${idle.rssMb.toFixed(1)} MB`,
+    ratio: ratio(idle.rssMb, 120),
+    pass: idle.rssMb < 120,
+  },
+  {
+    target: `no RSS growth over a ${SOAK} s mixed run (end ≤ 1.1× RSS at ${rssSeries[warmIndex]?.t ?? 0} s)`,
+    measured: `${warmRss} → ${endRss} MB (3 s after: ${afterSoak.rssMb.toFixed(1)} MB)`,
+    ratio: ratio(endRss, warmRss),
+    pass: endRss <= 1.1 * warmRss,
+  },
+];
+
+const machine = {
+  cpu: cpus()[0]?.model ?? 'unknown',
+  cores: CORES,
+  memoryGb: Math.round(totalmem() / 2 ** 30),
+  node: process.version,
+  kernel: readFileSync('/proc/sys/kernel/osrelease', 'utf8').trim(),
+  // Other processes on the machine skew every figure; the load average shows whether any ran.
+  loadAverageBefore: loadBefore,
+  loadAverageAfter: loadavg().map((x) => Math.round(x * 100) / 100),
+  database: onSqlite ? 'SQLite (file, WAL, synchronous=FULL)' : DB_URL.replace(/\/\/[^@]*@/, '//'),
+};
+const report = {
+  date: new Date().toISOString(),
+  machine,
+  settings: { bcryptCost: COST, scenarioSeconds: DURATION, soakSeconds: SOAK, logLevel: serverEnv.LOG_LEVEL },
+  bcrypt: bcryptFigure,
+  idleRssMb: Math.round(idle.rssMb * 10) / 10,
+  results,
+  targets,
+  rssSeries,
+  ...extras,
+  runSeconds: Math.round((Date.now() - started) / 1000),
+};
+const outDir = join(benchDir, 'results');
+mkdirSync(outDir, { recursive: true });
+const day = report.date.slice(0, 10);
+const outName = env.BENCH_OUT ?? day;
+writeFileSync(join(outDir, `${outName}.json`), `${JSON.stringify(report, null, 2)}\n`);
+writeFileSync(join(outDir, `${outName}.md`), formatMarkdown(report));
+printTables(report);
+log(`wrote bench/results/${outName}.json and .md in ${report.runSeconds} s`);
+if (!env.BENCH_KEEP && !env.BENCH_CPU_PROF) rmSync(runDir, { recursive: true, force: true });
