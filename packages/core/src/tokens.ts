@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createSecretKey, randomUUID } from 'node:crypto';
 import type { SigningAlgorithm } from '@gatehouse/db';
 import { errors, type JWK, type JWTHeaderParameters, jwtVerify, type KeyObject, SignJWT } from 'jose';
 import { GatehouseError } from './errors.js';
@@ -46,8 +46,8 @@ export interface AccessClaims extends AccessTokenSubject {
  */
 export class AccessTokens {
   readonly ttlSeconds: number;
-  /** The HMAC key; null when tokens are asymmetric. */
-  private readonly key: Uint8Array | null;
+  /** The HMAC key, imported once (jose would import raw bytes again on every call); null when asymmetric. */
+  private readonly key: KeyObject | null;
   private readonly keys: SigningKeyRing | null;
 
   constructor(private readonly options: AccessTokenOptions) {
@@ -55,9 +55,10 @@ export class AccessTokens {
       this.key = null;
       this.keys = options.keys;
     } else {
-      this.key = new TextEncoder().encode(options.secret);
+      const secret = new TextEncoder().encode(options.secret);
+      if (secret.byteLength < 32) throw new Error('The access token secret must be at least 32 bytes');
+      this.key = createSecretKey(secret);
       this.keys = null;
-      if (this.key.byteLength < 32) throw new Error('The access token secret must be at least 32 bytes');
     }
     this.ttlSeconds = options.ttlSeconds;
   }
@@ -86,12 +87,12 @@ export class AccessTokens {
       .setJti(randomUUID())
       .setIssuedAt()
       .setExpirationTime(`${this.ttlSeconds}s`)
-      .sign(signer ? signer.privateKey : (this.key as Uint8Array));
+      .sign(signer ? signer.privateKey : (this.key as KeyObject));
   }
 
   /** The verification key for a token header: the secret, or the published key its kid names. */
-  private async keyFor(header: JWTHeaderParameters): Promise<Uint8Array | KeyObject> {
-    if (!this.keys) return this.key as Uint8Array;
+  private async keyFor(header: JWTHeaderParameters): Promise<KeyObject> {
+    if (!this.keys) return this.key as KeyObject;
     const published = header.kid ? await this.keys.publicKey(header.kid) : null;
     if (!published || published.algorithm !== header.alg) {
       throw new GatehouseError('UNAUTHORIZED', 'Invalid access token');

@@ -1,4 +1,4 @@
-import { and, desc, eq, gt, gte, isNull, lt, ne, or } from 'drizzle-orm';
+import { and, desc, eq, gt, gte, isNull, lt, ne, or, sql } from 'drizzle-orm';
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import type { NewSession, SessionRecord, SessionsRepository } from './records.js';
 import { type schema, sessions } from './sqlite-schema.js';
@@ -16,8 +16,16 @@ export class SqliteSessionsRepository implements SessionsRepository {
       .get();
   }
 
+  /** Every authenticated call checks its session: prepared once, on first use (after migrations). */
+  private byId: ReturnType<typeof this.prepareById> | null = null;
+
+  private prepareById() {
+    return this.db.select().from(sessions).where(eq(sessions.id, sql.placeholder('id'))).prepare();
+  }
+
   async findById(id: string): Promise<SessionRecord | null> {
-    return this.db.select().from(sessions).where(eq(sessions.id, id)).get() ?? null;
+    this.byId ??= this.prepareById();
+    return this.byId.get({ id }) ?? null;
   }
 
   async rotate(id: string, currentHash: string, nextHash: string, now: Date): Promise<boolean> {

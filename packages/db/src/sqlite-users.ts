@@ -30,8 +30,16 @@ export class SqliteUsersRepository implements UsersRepository {
     }
   }
 
+  /** Every authenticated call looks its user up: prepared once, on first use (after migrations). */
+  private byId: ReturnType<typeof this.prepareById> | null = null;
+
+  private prepareById() {
+    return this.db.select().from(users).where(eq(users.id, sql.placeholder('id'))).prepare();
+  }
+
   async findById(id: number): Promise<UserRecord | null> {
-    return this.db.select().from(users).where(eq(users.id, id)).get() ?? null;
+    this.byId ??= this.prepareById();
+    return this.byId.get({ id }) ?? null;
   }
 
   async findByLoginKey(key: string): Promise<UserRecord | null> {
