@@ -1,5 +1,5 @@
-import { type AuthServices, createAuthServices } from '@gatehouse/core';
-import { openDatabase } from '@gatehouse/db';
+import type { AuthServices } from '@gatehouse/core';
+import { createTestServices } from '@gatehouse/core/testing';
 import { TRPCError } from '@trpc/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCallerFactory, type GatehouseContext, gatehouseRouters, requireRole, router } from '../src/index.js';
@@ -31,16 +31,7 @@ describe('procedure builders', () => {
   });
 
   beforeAll(async () => {
-    services = createAuthServices({
-      db: await openDatabase(':memory:'),
-      jwtSecret: 'k'.repeat(32),
-      issuer: 'test',
-      audience: 'test',
-      accessTokenTtlSeconds: 60,
-      refreshTokenTtlSeconds: 3600,
-      bcryptCost: 4,
-      passwordThreads: 1,
-    });
+    services = await createTestServices();
   });
   afterAll(() => services.close());
 

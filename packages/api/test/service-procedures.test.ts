@@ -1,5 +1,5 @@
-import { type AuthServices, createAuthServices } from '@gatehouse/core';
-import { openDatabase } from '@gatehouse/db';
+import type { AuthServices } from '@gatehouse/core';
+import { createTestServices } from '@gatehouse/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiKeyProcedure, createCallerFactory, type GatehouseContext, gatehouseRouters, router } from '../src/index.js';
 
@@ -28,17 +28,7 @@ describe('apiKeyProcedure and rate-limited answers', () => {
   });
 
   beforeAll(async () => {
-    services = createAuthServices({
-      db: await openDatabase(':memory:'),
-      jwtSecret: 'k'.repeat(32),
-      issuer: 'test',
-      audience: 'test',
-      accessTokenTtlSeconds: 60,
-      refreshTokenTtlSeconds: 3600,
-      bcryptCost: 4,
-      passwordThreads: 1,
-      rateLimits: { settings: { loginPerMinute: 2 } },
-    });
+    services = await createTestServices({ rateLimits: { settings: { loginPerMinute: 2 } } });
   });
   afterAll(() => services.close());
 

@@ -1,6 +1,6 @@
-import { openDatabase } from '@gatehouse/db';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type AuthServices, createAuthServices, formatApiKey, newApiKeyParts, parseApiKey } from '../src/index.js';
+import { type AuthServices, formatApiKey, newApiKeyParts, parseApiKey } from '../src/index.js';
+import { createTestServices } from '../src/testing.js';
 
 describe('API key format', () => {
   it('is gh_<16 hex id>_<43 base64url chars of secret> and parses back', () => {
@@ -33,17 +33,7 @@ describe('ApiKeyService', () => {
 
   beforeEach(async () => {
     now = Date.parse('2026-01-01T00:00:00Z');
-    services = createAuthServices({
-      db: await openDatabase(':memory:'),
-      jwtSecret: 'k'.repeat(32),
-      issuer: 'test',
-      audience: 'test',
-      accessTokenTtlSeconds: 60,
-      refreshTokenTtlSeconds: 3600,
-      bcryptCost: 4,
-      passwordThreads: 1,
-      clock: () => new Date(now),
-    });
+    services = await createTestServices({ clock: () => new Date(now) });
   });
   afterEach(() => services.close());
 

@@ -1,6 +1,6 @@
-import { openDatabase } from '@gatehouse/db';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type AuthServices, createAuthServices, hasRole } from '../src/index.js';
+import { type AuthServices, hasRole } from '../src/index.js';
+import { createTestServices } from '../src/testing.js';
 
 describe('SessionService on a real SQLite database', () => {
   let services: AuthServices;
@@ -8,18 +8,7 @@ describe('SessionService on a real SQLite database', () => {
 
   beforeEach(async () => {
     now = Date.parse('2026-01-01T00:00:00Z');
-    services = createAuthServices({
-      db: await openDatabase(':memory:'),
-      jwtSecret: 'k'.repeat(32),
-      issuer: 'test',
-      audience: 'test',
-      accessTokenTtlSeconds: 60,
-      refreshTokenTtlSeconds: 3600,
-      bcryptCost: 4,
-      passwordThreads: 1,
-      refreshReuseGraceMs: 2000,
-      clock: () => new Date(now),
-    });
+    services = await createTestServices({ refreshReuseGraceMs: 2000, clock: () => new Date(now) });
   });
   afterEach(() => services.close());
 
