@@ -4,6 +4,7 @@ import { type ReactNode, useEffect, useState } from 'react';
 import { Alert } from '../components/Alert';
 import { ConfirmDialog } from '../components/ConfirmDialog';
 import { LoadError, Loading, Spinner } from '../components/Loading';
+import { Pager } from '../components/Pager';
 import { RequireAdmin } from '../components/RequireAdmin';
 import { errorMessage } from '../errors';
 import { formatDate } from '../format';
@@ -186,30 +187,15 @@ function UserAdmin({ myId }: { myId: number }) {
           </div>
         )}
 
-        <nav className="pager" aria-label="Pages">
-          <span id="users-page" className="muted small">
-            Page {page + 1}
-            {users.error && users.data ? ` · ${errorMessage(users.error)}` : ''}
-          </span>
-          <div className="pager-buttons">
-            <button
-              type="button"
-              className="btn btn-secondary btn-small"
-              disabled={page === 0 || users.isFetching}
-              onClick={() => setCursors((c) => c.slice(0, -1))}
-            >
-              Previous
-            </button>
-            <button
-              type="button"
-              className="btn btn-secondary btn-small"
-              disabled={nextCursor === null || users.isFetching}
-              onClick={() => setCursors((c) => [...c, nextCursor])}
-            >
-              Next
-            </button>
-          </div>
-        </nav>
+        <Pager
+          page={page}
+          labelId="users-page"
+          note={users.error && users.data ? errorMessage(users.error) : undefined}
+          busy={users.isFetching}
+          hasNext={nextCursor !== null}
+          onPrevious={() => setCursors((c) => c.slice(0, -1))}
+          onNext={() => setCursors((c) => [...c, nextCursor])}
+        />
       </section>
 
       {action && (

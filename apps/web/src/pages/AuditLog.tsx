@@ -13,6 +13,7 @@ import {
   toInput,
 } from '../audit';
 import { LoadError, Loading, Spinner } from '../components/Loading';
+import { Pager } from '../components/Pager';
 import { RequireAdmin } from '../components/RequireAdmin';
 import { errorMessage, fieldMessages } from '../errors';
 import { describeUserAgent, formatDate, formatRelative, formatTime } from '../format';
@@ -186,30 +187,15 @@ function AuditTable() {
           </div>
         )}
 
-        <nav className="pager" aria-label="Pages">
-          <span id="audit-page" className="muted small">
-            Page {page + 1}
-            {events.error && events.data ? ` · ${errorMessage(events.error)}` : ''}
-          </span>
-          <div className="pager-buttons">
-            <button
-              type="button"
-              className="btn btn-secondary btn-small"
-              disabled={page === 0 || events.isFetching}
-              onClick={() => setCursors((c) => c.slice(0, -1))}
-            >
-              Previous
-            </button>
-            <button
-              type="button"
-              className="btn btn-secondary btn-small"
-              disabled={nextCursor === null || events.isFetching}
-              onClick={() => setCursors((c) => [...c, nextCursor])}
-            >
-              Next
-            </button>
-          </div>
-        </nav>
+        <Pager
+          page={page}
+          labelId="audit-page"
+          note={events.error && events.data ? errorMessage(events.error) : undefined}
+          busy={events.isFetching}
+          hasNext={nextCursor !== null}
+          onPrevious={() => setCursors((c) => c.slice(0, -1))}
+          onNext={() => setCursors((c) => [...c, nextCursor])}
+        />
       </section>
     </>
   );
