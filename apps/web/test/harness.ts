@@ -15,7 +15,16 @@ import { type BrowserContext, chromium, type Page } from 'playwright-core';
 
 export const ADMIN = { username: 'admin', email: 'admin@example.com', password: 'admin-password-1' };
 export const WEB_DIST = fileURLToPath(new URL('../dist', import.meta.url));
-export const SCREENSHOTS = fileURLToPath(new URL('../../../docs/screenshots', import.meta.url));
+/**
+ * The committed pictures are refreshed only on request (UPDATE_SCREENSHOTS=1); ordinary runs
+ * still take every screenshot, into test-results, so a test run leaves the tree clean.
+ */
+export const SCREENSHOTS = fileURLToPath(
+  new URL(
+    process.env.UPDATE_SCREENSHOTS === '1' ? '../../../docs/screenshots' : '../test-results/screenshots',
+    import.meta.url,
+  ),
+);
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 const temporary: string[] = [];
