@@ -15,6 +15,7 @@ const ON_POSTGRES = [
   'test/audit-log.test.ts',
   'test/introspection.test.ts',
   'test/rate-limits.test.ts',
+  'test/oauth-oidc.test.ts',
   'test/asymmetric-tokens.test.ts',
   'test/postgres-*.test.ts',
 ];

@@ -33,7 +33,8 @@ export async function createAdminCommand(config: Config, flags: AdminFlags): Pro
     const user = await services.accounts.register({ username, email, password }, 'admin');
     process.stdout.write(`admin "${user.username}" created (id ${user.id})\n`);
   } catch (error) {
-    if (error instanceof GatehouseError) throw new ConfigError([error.message]);
+    // A refusal of the account itself (taken name, weak password) is not a configuration problem.
+    if (error instanceof GatehouseError) throw new Error(`create-admin: ${error.message}`, { cause: error });
     throw error;
   } finally {
     await services.close();

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { DEFAULT_RATE_LIMITS as LIMITS, parseDuration, parseKeyEncryptionKey } from '@gatehouse/core';
+import { DEFAULT_RATE_LIMITS as LIMITS, parseDuration, parseKeyEncryptionKey, urlProblem } from '@gatehouse/core';
 import { z } from 'zod';
 
 /** A duration in seconds, written 900, 90s, 15m, 12h or 30d. */
@@ -102,6 +102,17 @@ const envSchema = z
     GATEHOUSE_ADMIN_USERNAME: optionalText,
     GATEHOUSE_ADMIN_EMAIL: optionalText,
     GATEHOUSE_ADMIN_PASSWORD: optionalText,
+    // Sign-in with OAuth / OpenID Connect providers (docs/oauth.md); each enabled when its settings are present.
+    /** Where the web app is served; redirect URIs are PUBLIC_URL/auth/callback/<provider>. */
+    PUBLIC_URL: optionalText.transform((url) => url?.replace(/\/+$/, '')),
+    OAUTH_GOOGLE_CLIENT_ID: optionalText,
+    OAUTH_GOOGLE_CLIENT_SECRET: optionalText,
+    OAUTH_GITHUB_CLIENT_ID: optionalText,
+    OAUTH_GITHUB_CLIENT_SECRET: optionalText,
+    OIDC_ISSUER: optionalText,
+    OIDC_CLIENT_ID: optionalText,
+    OIDC_CLIENT_SECRET: optionalText,
+    OIDC_DISPLAY_NAME: z.string().trim().min(1).max(60).default('Single sign-on'),
   })
   .superRefine((env, ctx) => {
     const production = env.NODE_ENV === 'production';
@@ -158,6 +169,33 @@ const envSchema = z
         path: ['RATE_LIMIT_ACCOUNT_FAILURES_PER_DAY'],
         message: 'must be at least RATE_LIMIT_ACCOUNT_IP_FAILURES (it is the ceiling across all addresses)',
       });
+    }
+    const together = (names: (keyof typeof env)[]) => {
+      const set = names.filter((name) => env[name] !== undefined);
+      if (set.length > 0 && set.length < names.length) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [names.at(-1) as string],
+          message: `${names.join(', ')} must be set together`,
+        });
+      }
+      return set.length === names.length;
+    };
+    const oauth = [
+      together(['OAUTH_GOOGLE_CLIENT_ID', 'OAUTH_GOOGLE_CLIENT_SECRET']),
+      together(['OAUTH_GITHUB_CLIENT_ID', 'OAUTH_GITHUB_CLIENT_SECRET']),
+      together(['OIDC_ISSUER', 'OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET']),
+    ];
+    if (oauth.some(Boolean) && !env.PUBLIC_URL) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['PUBLIC_URL'],
+        message: 'is required with an OAuth provider (redirect URIs are PUBLIC_URL/auth/callback/<provider>)',
+      });
+    }
+    for (const name of ['PUBLIC_URL', 'OIDC_ISSUER'] as const) {
+      const problem = env[name] ? urlProblem(env[name], production) : null;
+      if (problem) ctx.addIssue({ code: 'custom', path: [name], message: problem });
     }
     for (const origin of env.CORS_ORIGINS) {
       if (!URL.canParse(origin) || new URL(origin).origin !== origin) {

@@ -9,9 +9,10 @@ import {
 } from '@gatehouse/core';
 import { openDatabase } from '@gatehouse/db';
 import type { Logger } from 'pino';
-import { type Config, rateLimitStore } from './config.js';
+import { type Config, ConfigError, rateLimitStore } from './config.js';
 import { createHttpServer } from './http-server.js';
 import { resolveJwtSecret } from './jwt-secret.js';
+import { oauthSettings } from './oauth-settings.js';
 
 export interface RunningGatehouse {
   server: Server;
@@ -42,6 +43,7 @@ export async function createServices(config: Config, logger: Logger, passwordThr
     refreshTokenTtlSeconds: config.REFRESH_TOKEN_TTL,
     refreshReuseGraceMs: config.REFRESH_REUSE_GRACE * 1000,
     bcryptCost: config.BCRYPT_COST,
+    oauth: oauthSettings(config),
     ...(passwordThreads ? { passwordThreads } : {}),
     rateLimits: {
       store: rateLimitStore(config),
@@ -80,8 +82,15 @@ export async function bootstrapAdmin(config: Config, services: AuthServices, log
     // finds the winner's account and carries on.
     const lostRace =
       error instanceof GatehouseError && error.kind === 'CONFLICT' && (await services.db.users.countAdmins()) > 0;
-    if (!lostRace) throw error;
-    logger.info({ username }, 'the first admin was created by another instance');
+    if (lostRace) {
+      logger.info({ username }, 'the first admin was created by another instance');
+      return;
+    }
+    // A refused account (common password, taken e-mail…) is a problem of the GATEHOUSE_ADMIN_* settings.
+    if (error instanceof GatehouseError) {
+      throw new ConfigError([`GATEHOUSE_ADMIN_*: cannot create the first admin "${username}": ${error.message}`]);
+    }
+    throw error;
   }
 }
 
@@ -92,6 +101,19 @@ export async function startGatehouse(
   options: { passwordThreads?: number } = {},
 ): Promise<RunningGatehouse> {
   const services = await createServices(config, logger, options.passwordThreads);
+  try {
+    return await listenWith(config, logger, services);
+  } catch (error) {
+    // Whatever stopped start-up (a refused admin bootstrap, EADDRINUSE…), leave no worker pool or
+    // database connection behind; a failure to close must not hide the reason start-up failed.
+    await services.close().catch((closeError: unknown) => {
+      logger.warn({ err: closeError }, 'closing the services after a failed start-up failed');
+    });
+    throw error;
+  }
+}
+
+async function listenWith(config: Config, logger: Logger, services: AuthServices): Promise<RunningGatehouse> {
   await services.rateLimits.ready().catch((error: unknown) => {
     // Starting anyway keeps sign-in available; limits hold per process until Redis answers.
     logger.warn({ err: error }, 'rate-limit store unreachable at start-up; using per-process limits until it answers');

@@ -83,10 +83,23 @@ describe('the server process', () => {
       env,
     );
     expect(again.status).toBe(1);
-    expect(again.stderr).toMatch(/username is already registered/);
+    expect(again.stderr).toMatch(/^gatehouse: create-admin: .*username is already registered/m);
+    expect(again.stderr).not.toMatch(/Invalid configuration/);
     const weak = run(['create-admin', '--username', 'weak', '--email', 'weak@example.com', '--password', 'short'], env);
     expect(weak.status).toBe(1);
-    expect(weak.stderr).toMatch(/at least 8 characters/);
+    expect(weak.stderr).toMatch(/^gatehouse: create-admin: .*at least 8 characters/m);
+    expect(weak.stderr).not.toMatch(/Invalid configuration/);
+    const common = run(
+      ['create-admin', '--username', 'common', '--email', 'common@example.com', '--password', 'password123'],
+      env,
+    );
+    expect(common.status).toBe(1);
+    expect(common.stderr).toMatch(/^gatehouse: create-admin: .*too common/m);
+    expect(common.stderr).not.toMatch(/Invalid configuration/);
+    // A missing flag is still a configuration problem.
+    const incomplete = run(['create-admin', '--username', 'boss2'], env);
+    expect(incomplete.status).toBe(1);
+    expect(incomplete.stderr).toMatch(/Invalid configuration:[\s\S]*create-admin needs --username/);
   });
 
   it('keeps a generated development secret in the data folder, readable only by its owner', async () => {

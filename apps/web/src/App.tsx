@@ -6,6 +6,7 @@ import { Admin } from './pages/Admin';
 import { ApiKeys } from './pages/ApiKeys';
 import { AuditLog } from './pages/AuditLog';
 import { NotFound } from './pages/NotFound';
+import { OAuthCallback } from './pages/OAuthCallback';
 import { Profile } from './pages/Profile';
 import { Sessions } from './pages/Sessions';
 import { SignIn } from './pages/SignIn';
@@ -58,6 +59,15 @@ export function App() {
       <div className="boot">
         <Loading label="Loading Gatehouse…" />
       </div>
+    );
+  }
+
+  // Signed in or not: the callback also finishes linking a provider to a signed-in account.
+  if (pathname.startsWith('/auth/callback/')) {
+    return (
+      <AuthLayout>
+        <OAuthCallback />
+      </AuthLayout>
     );
   }
 

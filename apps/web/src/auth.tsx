@@ -10,6 +10,8 @@ interface AuthContextValue {
   /** A message for the sign-in page: why the user is there ("your session has ended"). */
   notice: string | null;
   signIn(username: string, password: string): Promise<void>;
+  /** Finishes a provider sign-in (or link) on the callback page; resolves to the returnTo path. */
+  completeOAuth(provider: string, code: string, state: string): Promise<string | null>;
   /** Ends this session on the server, then locally. */
   signOut(): Promise<void>;
   /** The server has already ended the session (log out everywhere, deactivation): drop it here. */
@@ -76,6 +78,17 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     setStatus('signed-in');
   }, []);
 
+  const completeOAuth = useCallback(async (provider: string, code: string, state: string) => {
+    // Cookie mode: the refresh token lands in the HttpOnly cookie, and restore() spends it for
+    // an access token kept in memory, as after a reload.
+    const result = await gatehouse.trpc.oauth.callback.mutate({ provider, code, state, refreshCookie: true });
+    await gatehouse.refresh();
+    queryClient.clear();
+    setNotice(null);
+    setStatus('signed-in');
+    return result.returnTo;
+  }, []);
+
   const signOut = useCallback(async () => {
     await gatehouse.logout().catch(() => undefined);
     leave('You have signed out.');
@@ -92,8 +105,8 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   const dismissNotice = useCallback(() => setNotice(null), []);
 
   const value = useMemo(
-    () => ({ status, notice, signIn, signOut, endSession, dismissNotice }),
-    [status, notice, signIn, signOut, endSession, dismissNotice],
+    () => ({ status, notice, signIn, completeOAuth, signOut, endSession, dismissNotice }),
+    [status, notice, signIn, completeOAuth, signOut, endSession, dismissNotice],
   );
   return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
 }

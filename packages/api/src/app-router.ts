@@ -1,6 +1,7 @@
 import { adminRouter } from './routers/admin.js';
 import { authRouter } from './routers/auth.js';
 import { healthProcedure } from './routers/health.js';
+import { oauthRouter } from './routers/oauth.js';
 import { serviceRouter } from './routers/service.js';
 import { userRouter } from './routers/user.js';
 import { router } from './trpc.js';
@@ -9,6 +10,7 @@ import { router } from './trpc.js';
 export const gatehouseRouters = {
   health: healthProcedure,
   auth: authRouter,
+  oauth: oauthRouter,
   user: userRouter,
   admin: adminRouter,
   service: serviceRouter,

@@ -1,6 +1,7 @@
 export { type AppRouter, appRouter, gatehouseRouters } from './app-router.js';
 export * from './context.js';
 export { describeError, describeZodError, type FieldErrors } from './errors.js';
+export { OAUTH_BROWSER_COOKIE } from './oauth-cookie.js';
 export {
   adminProcedure,
   apiKeyProcedure,
@@ -16,6 +17,7 @@ export { adminAuditRouter } from './routers/admin-audit.js';
 export { adminUsersRouter } from './routers/admin-users.js';
 export { authRouter, type TokenPairOutput } from './routers/auth.js';
 export { healthProcedure } from './routers/health.js';
+export { type OAuthCallbackOutput, oauthRouter } from './routers/oauth.js';
 export { serviceRouter } from './routers/service.js';
 export { userRouter } from './routers/user.js';
 export * as schemas from './schemas.js';

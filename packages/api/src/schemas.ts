@@ -133,3 +133,24 @@ export const listAuditInput = z
 export const introspectInput = z.object({ token: z.string().max(4096) });
 
 export const serviceUserInput = z.object({ id: userIdSchema });
+
+/** Provider ids are short lower-case words (google, github, oidc). */
+export const oauthProviderSchema = z.string().regex(/^[a-z0-9-]{1,32}$/, 'Unknown provider');
+
+export const oauthStartInput = z.object({
+  provider: oauthProviderSchema,
+  /** A path of the web app to return to after sign-in, like /profile. */
+  returnTo: z.string().max(512).optional(),
+});
+
+export const oauthCallbackInput = z.object({
+  provider: oauthProviderSchema,
+  code: z.string().min(1, 'code is required').max(2048),
+  state: z.string().min(1, 'state is required').max(512),
+  /** Browsers: deliver the refresh token as an HttpOnly cookie instead of in the body. */
+  refreshCookie: z.boolean().optional(),
+});
+
+export const linkedAccountIdInput = z.object({ id: z.number().int().positive() });
+
+export const setPasswordInput = z.object({ password: newPasswordSchema });

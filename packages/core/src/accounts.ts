@@ -116,6 +116,22 @@ export class AccountService {
     return ended;
   }
 
+  /**
+   * Gives an account that signs in only through a provider a password. Accounts that already
+   * have one change it with changePassword (which asks for the current one).
+   */
+  async setPassword(userId: number, password: string, client: ClientInfo | null = null): Promise<void> {
+    const user = await this.db.users.findById(userId);
+    if (!user) throw new GatehouseError('NOT_FOUND', 'User not found');
+    if (user.passwordHash) {
+      throw new GatehouseError('BAD_REQUEST', 'This account already has a password; use changePassword', 'password');
+    }
+    assertAcceptablePassword(password, 'password');
+    // setPassword bumps the token version; the caller refreshes on its own session.
+    await this.db.users.setPassword(userId, await this.passwords.hash(password), this.clock());
+    await this.audit.record({ type: 'password_set', actorUserId: userId, targetUserId: userId, client });
+  }
+
   private async rehash(userId: number, oldHash: string, password: string): Promise<void> {
     await this.db.users.replaceHash(userId, oldHash, await this.passwords.hash(password));
   }

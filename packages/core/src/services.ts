@@ -5,6 +5,9 @@ import { ApiKeyService } from './api-keys.js';
 import { AuditLog } from './audit-log.js';
 import { Authenticator } from './authentication.js';
 import { LoginThrottle } from './login-throttle.js';
+import type { OAuthProvider } from './oauth-providers.js';
+import { createOAuthProviders, type OAuthSettings } from './oauth-settings.js';
+import { OAuthService } from './oauth-sign-in.js';
 import { PasswordSignIn } from './password-sign-in.js';
 import { PasswordHasher } from './passwords.js';
 import type { RateLimitSettings } from './rate-limit-settings.js';
@@ -49,6 +52,10 @@ export interface AuthServicesOptions {
   refreshReuseGraceMs?: number;
   passwordThreads?: number;
   rateLimits?: RateLimitServiceOptions;
+  /** Sign-in through OAuth / OpenID Connect providers; none when absent. */
+  oauth?: OAuthSettings | undefined;
+  /** Providers built by the caller instead of from `oauth` (tests); publicUrl still comes from `oauth`. */
+  oauthProviders?: OAuthProvider[] | undefined;
   /** The time source; tests pass a fake one. */
   clock?: () => Date;
 }
@@ -67,6 +74,8 @@ export interface AuthServices {
   administration: AdministrationService;
   authenticator: Authenticator;
   apiKeys: ApiKeyService;
+  /** Sign-in through OAuth / OpenID Connect providers. */
+  oauth: OAuthService;
   audit: AuditLog;
   rateLimits: RateLimits;
   /** Stops the hashing pool, disconnects the rate-limit store and closes the database. */
@@ -132,6 +141,13 @@ export function createAuthServices(options: AuthServicesOptions): AuthServices {
     administration: new AdministrationService(db, sessions, audit, clock),
     authenticator: new Authenticator(db, accessTokens, sessions),
     apiKeys: new ApiKeyService(db, audit, rateLimits, { clock }),
+    oauth: new OAuthService(
+      db,
+      audit,
+      options.oauthProviders ?? (options.oauth ? createOAuthProviders(options.oauth) : []),
+      options.oauth?.publicUrl ?? null,
+      clock,
+    ),
     audit,
     rateLimits,
     close: async () => {

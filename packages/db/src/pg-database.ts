@@ -5,6 +5,7 @@ import { migrate } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
 import { PgApiKeysRepository } from './pg-api-keys.js';
 import { PgAuditRepository } from './pg-audit.js';
+import { PgOAuthAccountsRepository, PgOAuthStatesRepository } from './pg-oauth.js';
 import { PgRateLimitCounters } from './pg-rate-limits.js';
 import { schema } from './pg-schema.js';
 import { PgSessionsRepository } from './pg-sessions.js';
@@ -54,6 +55,8 @@ export function openPostgres(url: string, options: PostgresOptions = {}): Databa
     sessions: new PgSessionsRepository(db),
     apiKeys: new PgApiKeysRepository(db),
     audit: new PgAuditRepository(db),
+    oauthAccounts: new PgOAuthAccountsRepository(db),
+    oauthStates: new PgOAuthStatesRepository(db),
     signingKeys: new PgSigningKeysRepository(db),
     rateLimitTable: new PgRateLimitCounters(db),
     ping: async () => {

@@ -1,4 +1,4 @@
-import { boolean, index, integer, jsonb, pgTable, serial, text, timestamp } from 'drizzle-orm/pg-core';
+import { boolean, index, integer, jsonb, pgTable, serial, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 
 /** Times are `timestamptz` read as Date: the same values the SQLite schema keeps as milliseconds. */
 const time = (name: string) => timestamp(name, { withTimezone: true, mode: 'date', precision: 3 });
@@ -116,4 +116,41 @@ export const signingKeys = pgTable(
   (t) => [index('signing_keys_created_idx').on(t.createdAt)],
 );
 
-export const schema = { users, sessions, apiKeys, auditEvents, rateLimits, signingKeys };
+/** Identities at OAuth / OpenID Connect providers; (provider, provider user id) names one identity. */
+export const oauthAccounts = pgTable(
+  'oauth_accounts',
+  {
+    id: serial('id').primaryKey(),
+    provider: text('provider').notNull(),
+    providerUserId: text('provider_user_id').notNull(),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    email: text('email'),
+    createdAt: time('created_at').notNull(),
+  },
+  (t) => [
+    uniqueIndex('oauth_accounts_identity_idx').on(t.provider, t.providerUserId),
+    index('oauth_accounts_user_idx').on(t.userId),
+  ],
+);
+
+/** Authorization requests in flight, for ten minutes at most; keyed by a hash of the state. */
+export const oauthStates = pgTable(
+  'oauth_states',
+  {
+    stateHash: text('state_hash').primaryKey(),
+    provider: text('provider').notNull(),
+    codeVerifier: text('code_verifier').notNull(),
+    nonce: text('nonce'),
+    browserHash: text('browser_hash').notNull(),
+    returnTo: text('return_to'),
+    // A user deleted mid-flow takes their pending link with them.
+    linkUserId: integer('link_user_id').references(() => users.id, { onDelete: 'cascade' }),
+    expiresAt: time('expires_at').notNull(),
+    createdAt: time('created_at').notNull(),
+  },
+  (t) => [index('oauth_states_expires_idx').on(t.expiresAt)],
+);
+
+export const schema = { users, sessions, apiKeys, auditEvents, rateLimits, signingKeys, oauthAccounts, oauthStates };

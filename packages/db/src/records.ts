@@ -241,8 +241,68 @@ export interface DrizzleRateLimitTable extends RateLimitTableBase {
  */
 export type RateLimitTable = SqliteRateLimitTable | DrizzleRateLimitTable;
 
+/** A sign-in identity at an OAuth / OpenID Connect provider, linked to one user. */
+export interface OAuthAccountRecord {
+  id: number;
+  /** Provider id: google, github or oidc. */
+  provider: string;
+  /** The provider's stable user id (the OIDC `sub`, GitHub's numeric id); never the email. */
+  providerUserId: string;
+  userId: number;
+  /** The email the provider reported when the identity was linked (informational). */
+  email: string | null;
+  createdAt: Date;
+}
+
+export type NewOAuthAccount = Omit<OAuthAccountRecord, 'id' | 'createdAt'>;
+
+export interface OAuthAccountsRepository {
+  /** Links an identity; returns null when that (provider, providerUserId) is already linked. */
+  link(account: NewOAuthAccount, now: Date): Promise<OAuthAccountRecord | null>;
+  find(provider: string, providerUserId: string): Promise<OAuthAccountRecord | null>;
+  listForUser(userId: number): Promise<OAuthAccountRecord[]>;
+  /** Removes one of the user's identities; false when the user has no such identity. */
+  unlink(userId: number, id: number): Promise<boolean>;
+}
+
+/**
+ * One authorization request in flight (oauth.start until oauth.callback). Only a hash of the
+ * state is stored, so a leaked row cannot complete someone's sign-in.
+ */
+export interface OAuthStateRecord {
+  /** SHA-256 (hex) of the state parameter. */
+  stateHash: string;
+  provider: string;
+  /** The PKCE verifier: needed in the clear for the code exchange, and useless without the code. */
+  codeVerifier: string;
+  /** OIDC nonce (null for plain OAuth providers such as GitHub). */
+  nonce: string | null;
+  /** SHA-256 (hex) of the browser-binding cookie of the browser that started. */
+  browserHash: string;
+  /** A same-origin path to return to after sign-in. */
+  returnTo: string | null;
+  /** Set when a signed-in user is linking another identity to their account. */
+  linkUserId: number | null;
+  expiresAt: Date;
+  createdAt: Date;
+}
+
+export type NewOAuthState = Omit<OAuthStateRecord, 'createdAt'>;
+
+export interface OAuthStatesRepository {
+  create(state: NewOAuthState, now: Date): Promise<void>;
+  /**
+   * Deletes and returns the state in one statement, so it is single-use even when two callbacks
+   * race; expired states are returned too (the caller refuses them), null when unknown.
+   */
+  consume(stateHash: string): Promise<OAuthStateRecord | null>;
+  purgeExpired(before: Date): Promise<number>;
+}
+
 export interface Database {
   readonly engine: 'sqlite' | 'postgres';
+  readonly oauthAccounts: OAuthAccountsRepository;
+  readonly oauthStates: OAuthStatesRepository;
   readonly users: UsersRepository;
   readonly sessions: SessionsRepository;
   readonly apiKeys: ApiKeysRepository;

@@ -7,6 +7,7 @@ import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import type { Database } from './records.js';
 import { SqliteApiKeysRepository } from './sqlite-api-keys.js';
 import { SqliteAuditRepository } from './sqlite-audit.js';
+import { SqliteOAuthAccountsRepository, SqliteOAuthStatesRepository } from './sqlite-oauth.js';
 import { SqliteRateLimitCounters } from './sqlite-rate-limits.js';
 import { schema } from './sqlite-schema.js';
 import { SqliteSessionsRepository } from './sqlite-sessions.js';
@@ -32,6 +33,8 @@ export function openSqlite(path: string): Database & { migrate(): void } {
     sessions: new SqliteSessionsRepository(db),
     apiKeys: new SqliteApiKeysRepository(db),
     audit: new SqliteAuditRepository(db),
+    oauthAccounts: new SqliteOAuthAccountsRepository(db),
+    oauthStates: new SqliteOAuthStatesRepository(db),
     signingKeys: new SqliteSigningKeysRepository(db),
     rateLimitTable: new SqliteRateLimitCounters(sqlite, db),
     migrate: () => migrate(db, { migrationsFolder }),

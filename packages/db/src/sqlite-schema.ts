@@ -1,4 +1,4 @@
-import { index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 /** Times are stored as integer milliseconds since the epoch. */
 const millis = (name: string) => integer(name, { mode: 'timestamp_ms' });
@@ -121,4 +121,41 @@ export const signingKeys = sqliteTable(
   (t) => [index('signing_keys_created_idx').on(t.createdAt)],
 );
 
-export const schema = { users, sessions, apiKeys, auditEvents, rateLimits, signingKeys };
+/** Identities at OAuth / OpenID Connect providers; (provider, provider user id) names one identity. */
+export const oauthAccounts = sqliteTable(
+  'oauth_accounts',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    provider: text('provider').notNull(),
+    providerUserId: text('provider_user_id').notNull(),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    email: text('email'),
+    createdAt: millis('created_at').notNull(),
+  },
+  (t) => [
+    uniqueIndex('oauth_accounts_identity_idx').on(t.provider, t.providerUserId),
+    index('oauth_accounts_user_idx').on(t.userId),
+  ],
+);
+
+/** Authorization requests in flight, for ten minutes at most; keyed by a hash of the state. */
+export const oauthStates = sqliteTable(
+  'oauth_states',
+  {
+    stateHash: text('state_hash').primaryKey(),
+    provider: text('provider').notNull(),
+    codeVerifier: text('code_verifier').notNull(),
+    nonce: text('nonce'),
+    browserHash: text('browser_hash').notNull(),
+    returnTo: text('return_to'),
+    // A user deleted mid-flow takes their pending link with them.
+    linkUserId: integer('link_user_id').references(() => users.id, { onDelete: 'cascade' }),
+    expiresAt: millis('expires_at').notNull(),
+    createdAt: millis('created_at').notNull(),
+  },
+  (t) => [index('oauth_states_expires_idx').on(t.expiresAt)],
+);
+
+export const schema = { users, sessions, apiKeys, auditEvents, rateLimits, signingKeys, oauthAccounts, oauthStates };

@@ -20,7 +20,11 @@ export class SqliteSessionsRepository implements SessionsRepository {
   private byId: ReturnType<typeof this.prepareById> | null = null;
 
   private prepareById() {
-    return this.db.select().from(sessions).where(eq(sessions.id, sql.placeholder('id'))).prepare();
+    return this.db
+      .select()
+      .from(sessions)
+      .where(eq(sessions.id, sql.placeholder('id')))
+      .prepare();
   }
 
   async findById(id: string): Promise<SessionRecord | null> {

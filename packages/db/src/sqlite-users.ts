@@ -34,7 +34,11 @@ export class SqliteUsersRepository implements UsersRepository {
   private byId: ReturnType<typeof this.prepareById> | null = null;
 
   private prepareById() {
-    return this.db.select().from(users).where(eq(users.id, sql.placeholder('id'))).prepare();
+    return this.db
+      .select()
+      .from(users)
+      .where(eq(users.id, sql.placeholder('id')))
+      .prepare();
   }
 
   async findById(id: number): Promise<UserRecord | null> {

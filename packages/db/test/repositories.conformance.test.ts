@@ -246,7 +246,72 @@ describe.each(engines.filter((e) => e.run))('storage conformance on $name', (eng
     expect((await db.signingKeys.listPublished(at(100))).map((k) => k.kid)).toEqual(['k2']);
   });
 
+  it('links OAuth identities once per (provider, subject), lists, unlinks and cascades', async () => {
+    const alice = await db.users.create(user('alice'), t0);
+    const bob = await db.users.create(user('bob'), t0);
+    const linked = await db.oauthAccounts.link(
+      { provider: 'oidc', providerUserId: 'sub-1', userId: alice.id, email: 'a@idp.test' },
+      t0,
+    );
+    expect(linked).toMatchObject({ provider: 'oidc', providerUserId: 'sub-1', userId: alice.id, createdAt: t0 });
+    // The same identity cannot be linked again, to anyone; the same subject at another provider can.
+    expect(
+      await db.oauthAccounts.link({ provider: 'oidc', providerUserId: 'sub-1', userId: bob.id, email: null }, t0),
+    ).toBeNull();
+    await db.oauthAccounts.link({ provider: 'github', providerUserId: 'sub-1', userId: alice.id, email: null }, at(1));
+    expect((await db.oauthAccounts.find('oidc', 'sub-1'))?.userId).toBe(alice.id);
+    expect(await db.oauthAccounts.find('google', 'sub-1')).toBeNull();
+    expect((await db.oauthAccounts.listForUser(alice.id)).map((a) => a.provider)).toEqual(['oidc', 'github']);
+    expect(await db.oauthAccounts.unlink(bob.id, linked!.id)).toBe(false);
+    expect(await db.oauthAccounts.unlink(alice.id, linked!.id)).toBe(true);
+    expect(await db.oauthAccounts.unlink(alice.id, linked!.id)).toBe(false);
+    await db.users.delete(alice.id);
+    expect(await db.oauthAccounts.find('github', 'sub-1')).toBeNull();
+  });
+
+  it('consumes an OAuth state exactly once and purges expired ones', async () => {
+    const alice = await db.users.create(user('alice'), t0);
+    const state = (stateHash: string, expiresAt: Date, linkUserId: number | null = null) => ({
+      stateHash,
+      provider: 'oidc',
+      codeVerifier: `verifier-${stateHash}`,
+      nonce: 'n',
+      browserHash: 'b',
+      returnTo: '/profile',
+      linkUserId,
+      expiresAt,
+    });
+    await db.oauthStates.create(state('s1', at(600), alice.id), t0);
+    await db.oauthStates.create(state('s2', at(-1)), t0);
+    await db.oauthStates.create(state('s3', at(600), alice.id), t0);
+    expect(await db.oauthStates.consume('s1')).toMatchObject({ ...state('s1', at(600), alice.id), createdAt: t0 });
+    expect(await db.oauthStates.consume('s1')).toBeNull();
+    expect(await db.oauthStates.purgeExpired(t0)).toBe(1);
+    expect(await db.oauthStates.consume('s2')).toBeNull();
+    await db.users.delete(alice.id);
+    expect(await db.oauthStates.consume('s3')).toBeNull();
+  });
+
   describe('under concurrency, across two handles (two server instances)', () => {
+    it('lets exactly one of two callbacks consume one OAuth state', async () => {
+      const other = await twin();
+      await db.oauthStates.create(
+        {
+          stateHash: 'race',
+          provider: 'oidc',
+          codeVerifier: 'v',
+          nonce: null,
+          browserHash: 'b',
+          returnTo: null,
+          linkUserId: null,
+          expiresAt: at(600),
+        },
+        t0,
+      );
+      const results = await Promise.all([db.oauthStates.consume('race'), other.oauthStates.consume('race')]);
+      expect(results.filter(Boolean)).toHaveLength(1);
+    });
+
     it('lets exactly one of two rotations of one session win', async () => {
       const other = await twin();
       const u = await db.users.create(user('rita'), t0);

@@ -4,6 +4,7 @@ import { type FormEvent, useEffect, useRef, useState } from 'react';
 import { useMe } from '../auth';
 import { Alert } from '../components/Alert';
 import { Field } from '../components/Field';
+import { LinkedAccounts } from '../components/LinkedAccounts';
 import { Spinner } from '../components/Loading';
 import { fieldMessages, formMessage } from '../errors';
 import { formatDate } from '../format';
@@ -47,6 +48,7 @@ export function Profile() {
         <ProfileForm user={user} />
         <PasswordForm hasPassword={user.hasPassword} />
       </div>
+      <LinkedAccounts />
     </>
   );
 }
@@ -140,14 +142,7 @@ function PasswordForm({ hasPassword }: { hasPassword: boolean }) {
     if (change.error || mismatch) form.current?.querySelector<HTMLInputElement>('[aria-invalid="true"]')?.focus();
   }, [change.error, mismatch]);
 
-  if (!hasPassword) {
-    return (
-      <section className="card" aria-labelledby="password-heading">
-        <h2 id="password-heading">Password</h2>
-        <p className="muted">This account signs in with an external provider and has no password to change.</p>
-      </section>
-    );
-  }
+  if (!hasPassword) return <SetPasswordForm />;
 
   const errors = fieldMessages(change.error);
   const message = formMessage(change.error, ['currentPassword', 'newPassword']);
@@ -214,6 +209,52 @@ function PasswordForm({ hasPassword }: { hasPassword: boolean }) {
           >
             {change.isPending && <Spinner small />}
             {change.isPending ? 'Changing…' : 'Change password'}
+          </button>
+        </div>
+      </form>
+    </section>
+  );
+}
+
+/** Accounts created through a provider have no password until they set one here. */
+function SetPasswordForm() {
+  const queryClient = useQueryClient();
+  const [password, setPassword] = useState('');
+  const set = useMutation(
+    trpc.user.setPassword.mutationOptions({
+      onSuccess: () => {
+        setPassword('');
+        void queryClient.invalidateQueries({ queryKey: trpc.user.me.queryKey() });
+      },
+    }),
+  );
+  const errors = fieldMessages(set.error);
+  const message = formMessage(set.error, ['password']);
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    set.mutate({ password });
+  };
+  return (
+    <section className="card" aria-labelledby="password-heading">
+      <h2 id="password-heading">Set a password</h2>
+      <p className="muted">This account signs in with an external provider. Set a password to sign in without it.</p>
+      {message && <Alert tone="error">{message}</Alert>}
+      <form className="form" onSubmit={submit} noValidate aria-busy={set.isPending}>
+        <Field
+          label="New password"
+          name="password"
+          type="password"
+          autoComplete="new-password"
+          hint="At least 8 characters."
+          value={password}
+          onChange={(event) => setPassword(event.target.value)}
+          error={errors.password}
+          required
+        />
+        <div className="form-actions">
+          <button type="submit" className="btn btn-primary" disabled={set.isPending || !password}>
+            {set.isPending && <Spinner small />}
+            Set password
           </button>
         </div>
       </form>

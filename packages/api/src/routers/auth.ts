@@ -14,7 +14,7 @@ export interface TokenPairOutput {
 }
 
 /** The pair for the body; in cookie mode the refresh token goes into the cookie instead. */
-function deliver(ctx: GatehouseContext, issued: IssuedSession, cookieMode: boolean): TokenPairOutput {
+export function deliver(ctx: GatehouseContext, issued: IssuedSession, cookieMode: boolean): TokenPairOutput {
   if (!cookieMode) return issued.tokens;
   setRefreshCookie(ctx.http, issued.tokens.refreshToken, issued.sessionExpiresAt);
   const { refreshToken: _inCookie, ...rest } = issued.tokens;

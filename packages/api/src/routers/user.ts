@@ -1,6 +1,14 @@
 import { toPublicUser } from '@gatehouse/core';
+import { ensureBrowserBinding } from '../oauth-cookie.js';
 import { authedProcedure, limitPerAddress } from '../procedures.js';
-import { changePasswordInput, sessionIdInput, updateProfileInput } from '../schemas.js';
+import {
+  changePasswordInput,
+  linkedAccountIdInput,
+  oauthStartInput,
+  sessionIdInput,
+  setPasswordInput,
+  updateProfileInput,
+} from '../schemas.js';
 import { router } from '../trpc.js';
 
 export const userRouter = router({
@@ -44,4 +52,29 @@ export const userRouter = router({
   logoutAll: authedProcedure.mutation(async ({ ctx }) => {
     return { ok: true as const, sessionsEnded: await ctx.services.sessions.logoutAll(ctx.user.id, ctx.client) };
   }),
+
+  /** The provider identities this user can sign in with. */
+  linkedAccounts: authedProcedure.query(({ ctx }) => ctx.services.oauth.linkedAccounts(ctx.user.id)),
+
+  /** Starts linking another provider identity to this account; finishes in oauth.callback. */
+  linkAccount: authedProcedure.input(oauthStartInput).mutation(async ({ ctx, input }) => {
+    const browserSecret = ensureBrowserBinding(ctx.http);
+    return ctx.services.oauth.start({ ...input, browserSecret, linkUserId: ctx.user.id });
+  }),
+
+  /** Refused when it would leave the account with no way to sign in. */
+  unlinkAccount: authedProcedure.input(linkedAccountIdInput).mutation(async ({ ctx, input }) => {
+    await ctx.services.oauth.unlink(ctx.user.id, input.id, ctx.client);
+    return { ok: true as const };
+  }),
+
+  /** For accounts created through a provider: sets a first password, so password sign-in works. */
+  setPassword: authedProcedure
+    .use(limitPerAddress('passwordChange'))
+    .input(setPasswordInput)
+    .mutation(async ({ ctx, input }) => {
+      await ctx.services.rateLimits.hit('passwordChange', `user:${ctx.user.id}`);
+      await ctx.services.accounts.setPassword(ctx.user.id, input.password, ctx.client);
+      return { ok: true as const };
+    }),
 });

@@ -1,0 +1,38 @@
+import { browserBinding, ensureBrowserBinding } from '../oauth-cookie.js';
+import { limitPerAddress, publicProcedure } from '../procedures.js';
+import { oauthCallbackInput, oauthStartInput } from '../schemas.js';
+import { router } from '../trpc.js';
+import { deliver, type TokenPairOutput } from './auth.js';
+
+export interface OAuthCallbackOutput extends TokenPairOutput {
+  /** The same-origin path given to oauth.start, if any. */
+  returnTo: string | null;
+}
+
+export const oauthRouter = router({
+  /** The enabled providers, for "Continue with …" buttons. */
+  providers: publicProcedure.query(({ ctx }) => ctx.services.oauth.listProviders()),
+
+  /** Returns the provider's authorization URL; the browser goes there next. */
+  start: publicProcedure.input(oauthStartInput).mutation(async ({ ctx, input }) => {
+    const browserSecret = ensureBrowserBinding(ctx.http);
+    return ctx.services.oauth.start({ provider: input.provider, returnTo: input.returnTo, browserSecret });
+  }),
+
+  /** Called by the web app's callback page with what the provider put in the URL; signs in like auth.login. */
+  // A sign-in attempt like a password one: it costs calls to the provider and may create an account.
+  callback: publicProcedure
+    .use(limitPerAddress('login'))
+    .input(oauthCallbackInput)
+    .mutation(async ({ ctx, input }): Promise<OAuthCallbackOutput> => {
+      const outcome = await ctx.services.oauth.complete({
+        provider: input.provider,
+        code: input.code,
+        state: input.state,
+        browserSecret: browserBinding(ctx.http),
+        client: ctx.client,
+      });
+      const issued = await ctx.services.sessions.open(outcome.user, ctx.client);
+      return { ...deliver(ctx, issued, input.refreshCookie === true), returnTo: outcome.returnTo };
+    }),
+});
