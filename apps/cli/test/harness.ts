@@ -5,38 +5,17 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import {
-  createLogger,
-  loadConfig,
-  RELAXED_RATE_LIMITS,
-  type RunningGatehouse,
-  startGatehouse,
-} from '@gatehouse/server';
+import type { RunningGatehouse } from '@gatehouse/server';
+import { startTestGatehouse, TEST_ADMIN } from '@gatehouse/server/testing';
 
-export const ADMIN = { username: 'root', email: 'root@example.com', password: 'admin-password-1' };
+export const ADMIN = TEST_ADMIN;
 const MAIN = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'main.js');
 
 export const tempDir = (prefix = 'gatehouse-cli-') => mkdtempSync(join(tmpdir(), prefix));
 
 /** The real server on an ephemeral port with a fresh in-memory database. */
-export async function startServer(env: Record<string, string> = {}): Promise<RunningGatehouse> {
-  const config = loadConfig({
-    // Every test signs in from 127.0.0.1; the per-address limits are not under test here.
-    ...RELAXED_RATE_LIMITS,
-    NODE_ENV: 'test',
-    PORT: '0',
-    DATABASE_URL: ':memory:',
-    DATA_DIR: tempDir(),
-    WEB_DIST: tempDir(),
-    JWT_SECRET: 'x'.repeat(40),
-    BCRYPT_COST: '4',
-    LOG_LEVEL: 'silent',
-    GATEHOUSE_ADMIN_USERNAME: ADMIN.username,
-    GATEHOUSE_ADMIN_EMAIL: ADMIN.email,
-    GATEHOUSE_ADMIN_PASSWORD: ADMIN.password,
-    ...env,
-  });
-  return startGatehouse(config, createLogger(config));
+export function startServer(env: Record<string, string> = {}): Promise<RunningGatehouse> {
+  return startTestGatehouse(env);
 }
 
 export interface CliResult {

@@ -1,39 +1,13 @@
-import { mkdtempSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-// @gatehouse/server already depends on this package (dev), so declaring it back would make a cycle
-// in turbo's graph. Tests run after `turbo run build`, so the server's build is imported by path.
-import {
-  createLogger,
-  loadConfig,
-  RELAXED_RATE_LIMITS,
-  type RunningGatehouse,
-  startGatehouse,
-} from '@gatehouse/server';
+import type { RunningGatehouse } from '@gatehouse/server';
+import { startTestGatehouse, TEST_ADMIN } from '@gatehouse/server/testing';
 
-export const ADMIN = { username: 'root', email: 'root@example.com', password: 'admin-password-1' };
+export const ADMIN = TEST_ADMIN;
 
 /** The real server on an ephemeral port with a fresh in-memory database. */
-export async function startServer(env: Record<string, string> = {}): Promise<RunningGatehouse> {
-  const config = loadConfig({
-    // Every test signs in from 127.0.0.1; the per-address limits are not under test here.
-    ...RELAXED_RATE_LIMITS,
-    NODE_ENV: 'test',
-    PORT: '0',
-    DATABASE_URL: ':memory:',
-    DATA_DIR: mkdtempSync(join(tmpdir(), 'gatehouse-client-')),
-    WEB_DIST: mkdtempSync(join(tmpdir(), 'gatehouse-noweb-')),
-    JWT_SECRET: 'x'.repeat(40),
-    BCRYPT_COST: '4',
-    LOG_LEVEL: 'silent',
-    GATEHOUSE_ADMIN_USERNAME: ADMIN.username,
-    GATEHOUSE_ADMIN_EMAIL: ADMIN.email,
-    GATEHOUSE_ADMIN_PASSWORD: ADMIN.password,
-    ...env,
-  });
-  return startGatehouse(config, createLogger(config));
+export function startServer(env: Record<string, string> = {}): Promise<RunningGatehouse> {
+  return startTestGatehouse(env);
 }
 
 /** A fetch that records the procedures of every request it sends (a batch lists several). */

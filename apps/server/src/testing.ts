@@ -1,0 +1,36 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig } from './config.js';
+import { type RunningGatehouse, startGatehouse } from './gatehouse.js';
+import { createLogger } from './logger.js';
+import { RELAXED_RATE_LIMITS } from './relaxed-limits.js';
+
+/** The admin every test server bootstraps. */
+export const TEST_ADMIN = { username: 'root', email: 'root@example.com', password: 'admin-password-1' } as const;
+
+const tempDir = (prefix: string) => mkdtempSync(join(tmpdir(), prefix));
+
+/**
+ * The real server on an ephemeral port with a fresh in-memory database, for test suites of the
+ * client, the CLI, the web demo and apps built on Gatehouse: cheap bcrypt, silent logs, relaxed
+ * per-address limits (every test calls from 127.0.0.1), no web build unless WEB_DIST is given.
+ */
+export async function startTestGatehouse(env: Record<string, string | undefined> = {}): Promise<RunningGatehouse> {
+  const config = loadConfig({
+    ...RELAXED_RATE_LIMITS,
+    NODE_ENV: 'test',
+    PORT: '0',
+    DATABASE_URL: ':memory:',
+    DATA_DIR: tempDir('gatehouse-test-'),
+    WEB_DIST: tempDir('gatehouse-noweb-'),
+    JWT_SECRET: 'test-secret-that-is-long-enough-0123456789',
+    BCRYPT_COST: '4',
+    LOG_LEVEL: 'silent',
+    GATEHOUSE_ADMIN_USERNAME: TEST_ADMIN.username,
+    GATEHOUSE_ADMIN_EMAIL: TEST_ADMIN.email,
+    GATEHOUSE_ADMIN_PASSWORD: TEST_ADMIN.password,
+    ...env,
+  });
+  return startGatehouse(config, createLogger(config));
+}
