@@ -9,6 +9,9 @@ import { RELAXED_RATE_LIMITS } from './relaxed-limits.js';
 /** The admin every test server bootstraps. */
 export const TEST_ADMIN = { username: 'root', email: 'root@example.com', password: 'admin-password-1' } as const;
 
+/** The HS256 secret of every test server, for tests that forge or inspect tokens. */
+export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-0123456789';
+
 const tempDir = (prefix: string) => mkdtempSync(join(tmpdir(), prefix));
 
 /**
@@ -24,7 +27,7 @@ export async function startTestGatehouse(env: Record<string, string | undefined>
     DATABASE_URL: ':memory:',
     DATA_DIR: tempDir('gatehouse-test-'),
     WEB_DIST: tempDir('gatehouse-noweb-'),
-    JWT_SECRET: 'test-secret-that-is-long-enough-0123456789',
+    JWT_SECRET: TEST_JWT_SECRET,
     BCRYPT_COST: '4',
     LOG_LEVEL: 'silent',
     GATEHOUSE_ADMIN_USERNAME: TEST_ADMIN.username,

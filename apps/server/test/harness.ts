@@ -1,11 +1,9 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { createScratchPostgres } from '@gatehouse/db/testing';
-import { createLogger, loadConfig, RELAXED_RATE_LIMITS, type RunningGatehouse, startGatehouse } from '../src/index.js';
+import { RELAXED_RATE_LIMITS, type RunningGatehouse } from '../src/index.js';
+import { startTestGatehouse, TEST_ADMIN, TEST_JWT_SECRET } from '../src/testing.js';
 
-export const ADMIN = { username: 'root', email: 'root@example.com', password: 'admin-password-1' };
-export const JWT_SECRET = 'test-secret-that-is-long-enough-0123456789';
+export const ADMIN = TEST_ADMIN;
+export const JWT_SECRET = TEST_JWT_SECRET;
 
 /** The relaxed limits every suite starts with; tests of the limits pass DEFAULT_LIMITS. */
 export const GENEROUS_LIMITS = RELAXED_RATE_LIMITS;
@@ -25,7 +23,7 @@ export const TEST_DATABASE = process.env.TEST_DATABASE === 'postgres' ? 'postgre
 export async function startTestServer(env: Record<string, string | undefined> = {}): Promise<RunningGatehouse> {
   if (TEST_DATABASE === 'postgres' && env.DATABASE_URL === undefined) {
     const scratch = await createScratchPostgres();
-    const app = await startSqliteOrGivenServer({ ...env, DATABASE_URL: scratch.url }).catch(async (error: unknown) => {
+    const app = await startTestGatehouse({ ...env, DATABASE_URL: scratch.url }).catch(async (error: unknown) => {
       await scratch.drop();
       throw error;
     });
@@ -37,26 +35,7 @@ export async function startTestServer(env: Record<string, string | undefined> = 
     };
     return app;
   }
-  return startSqliteOrGivenServer(env);
-}
-
-async function startSqliteOrGivenServer(env: Record<string, string | undefined>): Promise<RunningGatehouse> {
-  const config = loadConfig({
-    ...GENEROUS_LIMITS,
-    NODE_ENV: 'test',
-    PORT: '0',
-    DATABASE_URL: ':memory:',
-    DATA_DIR: mkdtempSync(join(tmpdir(), 'gatehouse-test-')),
-    JWT_SECRET,
-    BCRYPT_COST: '4',
-    LOG_LEVEL: 'silent',
-    WEB_DIST: mkdtempSync(join(tmpdir(), 'gatehouse-noweb-')),
-    GATEHOUSE_ADMIN_USERNAME: ADMIN.username,
-    GATEHOUSE_ADMIN_EMAIL: ADMIN.email,
-    GATEHOUSE_ADMIN_PASSWORD: ADMIN.password,
-    ...env,
-  });
-  return startGatehouse(config, createLogger(config));
+  return startTestGatehouse(env);
 }
 
 export interface CallResult<T = unknown> {

@@ -4,13 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createGatehouseClient, type GatehouseClient } from '@gatehouse/client';
-import {
-  createLogger,
-  loadConfig,
-  RELAXED_RATE_LIMITS,
-  type RunningGatehouse,
-  startGatehouse,
-} from '@gatehouse/server';
+import type { RunningGatehouse } from '@gatehouse/server';
+import { startTestGatehouse } from '@gatehouse/server/testing';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 
 export const ADMIN = { username: 'admin', email: 'admin@example.com', password: 'admin-password-1' };
@@ -42,24 +37,14 @@ export async function removeTempDirs(): Promise<void> {
 /** The real server serving the built web app, on an ephemeral port with a fresh database. */
 export async function startServer(env: Record<string, string> = {}): Promise<RunningGatehouse> {
   if (!existsSync(join(WEB_DIST, 'index.html'))) throw new Error(`Build the web app first: ${WEB_DIST} is missing`);
-  const config = loadConfig({
-    NODE_ENV: 'test',
-    PORT: '0',
-    HOST: '127.0.0.1',
-    DATABASE_URL: ':memory:',
+  return startTestGatehouse({
     DATA_DIR: await tempDir('gatehouse-web-data-'),
-    JWT_SECRET: 'web-tests-secret-0123456789-abcdefghijklmnop',
-    BCRYPT_COST: '4',
-    LOG_LEVEL: 'silent',
     WEB_DIST,
     GATEHOUSE_ADMIN_USERNAME: ADMIN.username,
     GATEHOUSE_ADMIN_EMAIL: ADMIN.email,
     GATEHOUSE_ADMIN_PASSWORD: ADMIN.password,
-    // Every test signs in from 127.0.0.1: the per-address limits would trip long before the end.
-    ...RELAXED_RATE_LIMITS,
     ...env,
   });
-  return startGatehouse(config, createLogger(config));
 }
 
 export interface Browser {
