@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// `node bench/profile.mjs <health|me|refresh|login|list> [seconds]`: runs one scenario against a
-// server started with --cpu-prof and prints where its main thread spent the time (self time
-// by function and by package). The .cpuprofile stays in bench/.data/ for Chrome DevTools.
+// `node bench/profile.mjs <health|me|refresh|login|list>[,...] [seconds] [--no-prof]`: runs the
+// scenarios, one after the other, against a server started with --cpu-prof and prints where its
+// main thread spent the time (self time by function and by package). The .cpuprofile stays in
+// bench/.data/ for Chrome DevTools. --no-prof only prints the rates (a quick before/after).
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, openSync, readdirSync, readFileSync } from 'node:fs';
@@ -13,7 +14,10 @@ import autocannon from 'autocannon';
 import bcrypt from 'bcryptjs';
 import { PASSWORD, seedSessions, seedUsers } from './lib/seed.mjs';
 
-const [which = 'health', secondsArg = '6'] = process.argv.slice(2);
+const args = process.argv.slice(2).filter((a) => a !== '--no-prof');
+const profiling = !process.argv.includes('--no-prof');
+const [whichArg = 'health', secondsArg = '6'] = args;
+const which = whichArg.replaceAll(',', '+');
 const benchDir = dirname(fileURLToPath(import.meta.url));
 const serverMain = resolve(benchDir, '../apps/server/dist/main.js');
 const runDir = join(benchDir, '.data', `profile-${which}-${Date.now()}`);
@@ -48,7 +52,8 @@ seedUsers(dbPath, bcrypt.hashSync(PASSWORD, cost), 0, 1001);
 const pool = seedSessions(dbPath, 'user1', 64);
 const profDir = join(runDir, 'profiles');
 const out = openSync(join(runDir, 'server.log'), 'a');
-const server = spawn(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${profDir}`, serverMain], {
+const profFlags = profiling ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [];
+const server = spawn(process.execPath, [...profFlags, serverMain], {
   env,
   cwd: runDir,
   stdio: ['ignore', out, out],
@@ -67,7 +72,7 @@ const login = await fetch(`${base}/trpc/auth.login`, {
 }).then((r) => r.json());
 const auth = { authorization: `Bearer ${login.result.data.accessToken}` };
 let n = 0;
-const requests = {
+const scenarios = {
   health: [{ path: '/trpc/health' }],
   healthz: [{ path: '/healthz' }],
   me: [{ path: '/trpc/user.me', headers: auth }],
@@ -92,18 +97,21 @@ const requests = {
       onResponse: (status, body) => status === 200 && pool.push(JSON.parse(body).result.data.refreshToken),
     },
   ],
-}[which];
-const result = await autocannon({
-  url: base,
-  connections: which === 'login' ? 8 : 10,
-  duration: Number(secondsArg),
-  requests,
-});
-console.log(
-  `${which}: ${(result.requests.total / result.duration).toFixed(0)} req/s, p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, non2xx ${result.non2xx}`,
-);
+};
+for (const name of whichArg.split(',')) {
+  const result = await autocannon({
+    url: base,
+    connections: name === 'login' ? 8 : 10,
+    duration: Number(secondsArg),
+    requests: scenarios[name],
+  });
+  console.log(
+    `${name}: ${(result.requests.total / result.duration).toFixed(0)} req/s, p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, non2xx ${result.non2xx}`,
+  );
+}
 server.kill('SIGTERM');
 await new Promise((res) => server.once('exit', res));
+if (!profiling) process.exit(0);
 
 const file = join(
   profDir,

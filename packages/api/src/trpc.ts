@@ -25,18 +25,24 @@ export const middleware = t.middleware;
 export const createCallerFactory = t.createCallerFactory;
 
 /**
- * Turns domain refusals from @gatehouse/core into tRPC errors with the matching code, and gives
- * rate-limited answers their Retry-After header.
+ * Throws the tRPC error with the matching code for a refusal from @gatehouse/core (giving
+ * rate-limited answers their Retry-After header); returns for any other error.
  */
+export function throwIfDomainError(ctx: GatehouseContext, error: unknown): void {
+  const cause = error instanceof TRPCError ? error.cause : error;
+  if (!(cause instanceof GatehouseError)) return;
+  if (cause instanceof RateLimitedError) ctx.http.appendHeader('Retry-After', String(cause.retryAfterSeconds));
+  throw new TRPCError({ code: cause.kind, message: cause.message, cause });
+}
+
 const domainErrors = t.middleware(async ({ ctx, next }) => {
   const result = await next();
-  if (!result.ok && result.error.cause instanceof GatehouseError) {
-    const cause = result.error.cause;
-    if (cause instanceof RateLimitedError) ctx.http.appendHeader('Retry-After', String(cause.retryAfterSeconds));
-    throw new TRPCError({ code: cause.kind, message: cause.message, cause });
-  }
+  if (!result.ok) throwIfDomainError(ctx, result.error);
   return result;
 });
+
+/** No middleware at all: for procedure builders that translate domain errors themselves. */
+export const bareProcedure = t.procedure;
 
 /** Open to anyone. */
 export const publicProcedure = t.procedure.use(domainErrors);

@@ -16,7 +16,7 @@ export type Introspection =
 
 /**
  * Turns a bearer access token into the user behind it. The user and session are loaded on
- * every call, so deactivation, deletion, role and password changes and revoked sessions take
+ * every call (one query), so deactivation, deletion, role and password changes and revoked sessions take
  * effect on the next request rather than when the token expires.
  */
 export class Authenticator {
@@ -55,13 +55,14 @@ export class Authenticator {
       throw new GatehouseError('UNAUTHORIZED', 'API keys are not bearer tokens; send them in the X-API-Key header');
     }
     const claims = await this.tokens.verify(accessToken);
-    const user = await this.db.users.findById(claims.userId);
-    if (!user) throw new GatehouseError('UNAUTHORIZED', 'This account no longer exists');
+    const found = await this.db.users.findWithSession(claims.userId, claims.sessionId);
+    if (!found) throw new GatehouseError('UNAUTHORIZED', 'This account no longer exists');
+    const { user, session } = found;
     if (!user.isActive) throw new GatehouseError('FORBIDDEN', 'This account is deactivated');
     if (user.tokenVersion !== claims.tokenVersion) {
       throw new GatehouseError('UNAUTHORIZED', 'Access token was revoked; refresh or sign in again');
     }
-    if (!(await this.sessions.isLive(claims.sessionId, user.id))) {
+    if (!session || !this.sessions.isLive(session)) {
       throw new GatehouseError('UNAUTHORIZED', 'This session has ended; sign in again');
     }
     return { user, claims };

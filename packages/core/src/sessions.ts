@@ -1,4 +1,4 @@
-import type { Database, SessionRecord, UserRecord } from '@gatehouse/db';
+import type { Database, SessionRecord, SessionState, UserRecord } from '@gatehouse/db';
 import type { AuditLog } from './audit-log.js';
 import { GatehouseError } from './errors.js';
 import {
@@ -141,9 +141,9 @@ export class SessionService {
   }
 
   /** True when the session exists, belongs to the user and has not ended. */
-  async isLive(sessionId: string, userId: number): Promise<boolean> {
-    const session = await this.db.sessions.findById(sessionId);
-    return !!session && session.userId === userId && !this.endedAt(session);
+  /** Neither revoked nor expired. */
+  isLive(session: SessionState): boolean {
+    return this.endedAt(session) === null;
   }
 
   private async liveSession(id: string): Promise<SessionRecord> {
@@ -155,7 +155,7 @@ export class SessionService {
     return session;
   }
 
-  private endedAt(session: SessionRecord): 'revoked' | 'expired' | null {
+  private endedAt(session: SessionState): 'revoked' | 'expired' | null {
     if (session.revokedAt) return 'revoked';
     if (session.expiresAt.getTime() <= this.clock().getTime()) return 'expired';
     return null;

@@ -1,12 +1,15 @@
-import { createSecretKey, randomUUID } from 'node:crypto';
+import { randomUUID, webcrypto } from 'node:crypto';
 import type { SigningAlgorithm } from '@gatehouse/db';
-import { errors, type JWK, type JWTHeaderParameters, jwtVerify, type KeyObject, SignJWT } from 'jose';
+import { type CryptoKey, errors, type JWK, type JWTHeaderParameters, jwtVerify, type KeyObject, SignJWT } from 'jose';
 import { GatehouseError } from './errors.js';
 import type { SigningKeyRing } from './signing-keys.js';
+import { VerifiedTokenCache } from './verified-token-cache.js';
 
 export const ACCESS_TOKEN_TYPE = 'at+jwt';
 const HMAC_ALGORITHM = 'HS256';
 const ASYMMETRIC_ALGORITHMS: SigningAlgorithm[] = ['EdDSA', 'ES256'];
+/** Tokens remembered as verified; ≈ 0.5 KB each, so at most a few MB. */
+const VERIFIED_TOKENS_CACHED = 10_000;
 
 interface CommonTokenOptions {
   issuer: string;
@@ -40,15 +43,26 @@ export interface AccessClaims extends AccessTokenSubject {
   expiresAt: number;
 }
 
+/** A token that passed verification: its claims and the header that chose the key. */
+interface VerifiedToken {
+  claims: Readonly<AccessClaims>;
+  expiresAt: number;
+  header: Pick<JWTHeaderParameters, 'alg' | 'kid'>;
+}
+
 /**
  * Signs and verifies short-lived access JWTs with an explicit algorithm list: HS256 with a
  * secret, or EdDSA/ES256 with database-held keys named by a `kid` in every header.
  */
 export class AccessTokens {
   readonly ttlSeconds: number;
-  /** The HMAC key, imported once (jose would import raw bytes again on every call); null when asymmetric. */
-  private readonly key: KeyObject | null;
+  /**
+   * The HMAC key as a WebCrypto key, imported once: jose uses a CryptoKey as it is, but exports
+   * and re-imports a KeyObject's bytes on every call. Null when asymmetric.
+   */
+  private readonly key: Promise<CryptoKey> | null;
   private readonly keys: SigningKeyRing | null;
+  private readonly verified = new VerifiedTokenCache<VerifiedToken>(VERIFIED_TOKENS_CACHED);
 
   constructor(private readonly options: AccessTokenOptions) {
     if ('keys' in options) {
@@ -57,7 +71,10 @@ export class AccessTokens {
     } else {
       const secret = new TextEncoder().encode(options.secret);
       if (secret.byteLength < 32) throw new Error('The access token secret must be at least 32 bytes');
-      this.key = createSecretKey(secret);
+      this.key = webcrypto.subtle.importKey('raw', secret, { name: 'HMAC', hash: 'SHA-256' }, false, [
+        'sign',
+        'verify',
+      ]);
       this.keys = null;
     }
     this.ttlSeconds = options.ttlSeconds;
@@ -87,12 +104,12 @@ export class AccessTokens {
       .setJti(randomUUID())
       .setIssuedAt()
       .setExpirationTime(`${this.ttlSeconds}s`)
-      .sign(signer ? signer.privateKey : (this.key as KeyObject));
+      .sign(signer ? signer.privateKey : await (this.key as Promise<CryptoKey>));
   }
 
   /** The verification key for a token header: the secret, or the published key its kid names. */
-  private async keyFor(header: JWTHeaderParameters): Promise<KeyObject> {
-    if (!this.keys) return this.key as KeyObject;
+  private async keyFor(header: Pick<JWTHeaderParameters, 'alg' | 'kid'>): Promise<KeyObject | CryptoKey> {
+    if (!this.keys) return this.key as Promise<CryptoKey>;
     const published = header.kid ? await this.keys.publicKey(header.kid) : null;
     if (!published || published.algorithm !== header.alg) {
       throw new GatehouseError('UNAUTHORIZED', 'Invalid access token');
@@ -102,8 +119,20 @@ export class AccessTokens {
 
   /** Returns the claims of a valid token; throws UNAUTHORIZED for anything else. */
   async verify(token: string): Promise<AccessClaims> {
+    const known = this.verified.get(token, Math.floor(Date.now() / 1000));
+    if (known) {
+      // The signature was checked before; the key that made it must still be published.
+      if (this.keys) await this.keyFor(known.header);
+      return known.claims;
+    }
+    const verified = await this.verifyFully(token);
+    this.verified.set(token, verified);
+    return verified.claims;
+  }
+
+  private async verifyFully(token: string): Promise<VerifiedToken> {
     try {
-      const { payload } = await jwtVerify(token, (header) => this.keyFor(header), {
+      const { payload, protectedHeader } = await jwtVerify(token, (header) => this.keyFor(header), {
         algorithms: this.keys ? ASYMMETRIC_ALGORITHMS : [HMAC_ALGORITHM],
         issuer: this.options.issuer,
         audience: this.options.audience,
@@ -115,14 +144,15 @@ export class AccessTokens {
       if (!Number.isSafeInteger(userId) || typeof sid !== 'string' || typeof ver !== 'number') {
         throw new GatehouseError('UNAUTHORIZED', 'Invalid access token');
       }
-      return {
+      const claims = Object.freeze({
         userId,
         sessionId: sid,
         tokenVersion: ver,
         jti: payload.jti as string,
         issuedAt: payload.iat as number,
         expiresAt: payload.exp as number,
-      };
+      });
+      return { claims, expiresAt: claims.expiresAt, header: { alg: protectedHeader.alg, kid: protectedHeader.kid } };
     } catch (error) {
       if (error instanceof GatehouseError) throw error;
       if (error instanceof errors.JWTExpired) throw new GatehouseError('UNAUTHORIZED', 'Access token expired');

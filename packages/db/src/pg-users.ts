@@ -1,7 +1,7 @@
 import { and, asc, count, eq, gt, ne, or, type SQL, sql } from 'drizzle-orm';
 import type { PostgresJsDatabase } from 'drizzle-orm/postgres-js';
 import { likePattern } from './like-pattern.js';
-import { type schema, users } from './pg-schema.js';
+import { type schema, sessions, users } from './pg-schema.js';
 import type {
   GuardedChange,
   NewUser,
@@ -10,6 +10,7 @@ import type {
   UserPatch,
   UserRecord,
   UsersRepository,
+  UserWithSession,
 } from './records.js';
 import { rethrowUnique } from './unique-violation.js';
 
@@ -36,6 +37,15 @@ export class PgUsersRepository implements UsersRepository {
 
   async findById(id: number): Promise<UserRecord | null> {
     const [row] = await this.db.select().from(users).where(eq(users.id, id));
+    return row ?? null;
+  }
+
+  async findWithSession(userId: number, sessionId: string): Promise<UserWithSession | null> {
+    const [row] = await this.db
+      .select({ user: users, session: { expiresAt: sessions.expiresAt, revokedAt: sessions.revokedAt } })
+      .from(users)
+      .leftJoin(sessions, and(eq(sessions.id, sessionId), eq(sessions.userId, users.id)))
+      .where(eq(users.id, userId));
     return row ?? null;
   }
 

@@ -132,10 +132,24 @@ export interface AuditPage {
 /** Outcome of a change that must leave at least one active admin behind. */
 export type GuardedChange = 'ok' | 'not_found' | 'last_admin';
 
+/** What an authenticated call needs to know of its session. */
+export type SessionState = Pick<SessionRecord, 'expiresAt' | 'revokedAt'>;
+
+export interface UserWithSession {
+  user: UserRecord;
+  /** Null when no session has that id or it belongs to another user. */
+  session: SessionState | null;
+}
+
 export interface UsersRepository {
   /** Throws UniqueViolationError when the username or email is taken. */
   create(user: NewUser, now: Date): Promise<UserRecord>;
   findById(id: number): Promise<UserRecord | null>;
+  /**
+   * The user and the state of one of their sessions, in one query: every authenticated call
+   * needs both. Null when the user does not exist.
+   */
+  findWithSession(userId: number, sessionId: string): Promise<UserWithSession | null>;
   /** Looks a user up by lower-cased username or email. */
   findByLoginKey(key: string): Promise<UserRecord | null>;
   /** Throws UniqueViolationError when a new email is taken. */

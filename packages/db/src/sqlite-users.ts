@@ -9,8 +9,9 @@ import type {
   UserPatch,
   UserRecord,
   UsersRepository,
+  UserWithSession,
 } from './records.js';
-import { type schema, users } from './sqlite-schema.js';
+import { type schema, sessions, users } from './sqlite-schema.js';
 import { rethrowUnique } from './unique-violation.js';
 
 type Db = BetterSQLite3Database<typeof schema>;
@@ -30,7 +31,7 @@ export class SqliteUsersRepository implements UsersRepository {
     }
   }
 
-  /** Every authenticated call looks its user up: prepared once, on first use (after migrations). */
+  /** Prepared once, on first use (after migrations): refreshes look the user up every time. */
   private byId: ReturnType<typeof this.prepareById> | null = null;
 
   private prepareById() {
@@ -44,6 +45,24 @@ export class SqliteUsersRepository implements UsersRepository {
   async findById(id: number): Promise<UserRecord | null> {
     this.byId ??= this.prepareById();
     return this.byId.get({ id }) ?? null;
+  }
+
+  /** Every authenticated call runs it: prepared once too. */
+  private withSession: ReturnType<typeof this.prepareWithSession> | null = null;
+
+  private prepareWithSession() {
+    const onTheirSession = and(eq(sessions.id, sql.placeholder('sessionId')), eq(sessions.userId, users.id));
+    return this.db
+      .select({ user: users, session: { expiresAt: sessions.expiresAt, revokedAt: sessions.revokedAt } })
+      .from(users)
+      .leftJoin(sessions, onTheirSession)
+      .where(eq(users.id, sql.placeholder('userId')))
+      .prepare();
+  }
+
+  async findWithSession(userId: number, sessionId: string): Promise<UserWithSession | null> {
+    this.withSession ??= this.prepareWithSession();
+    return this.withSession.get({ userId, sessionId }) ?? null;
   }
 
   async findByLoginKey(key: string): Promise<UserRecord | null> {

@@ -133,6 +133,22 @@ describe.each(engines.filter((e) => e.run))('storage conformance on $name', (eng
     expect(await db.sessions.findById('s2')).toBeNull();
   });
 
+  it('finds a user with the state of their own session in one call', async () => {
+    const ida = await db.users.create(user('ida'), t0);
+    const joe = await db.users.create(user('joe'), t0);
+    await db.sessions.create(session('s-ida', ida.id, 'x1'), t0);
+    expect(await db.users.findWithSession(ida.id, 's-ida')).toEqual({
+      user: await db.users.findById(ida.id),
+      session: { expiresAt: session('s-ida', ida.id, 'x1').expiresAt, revokedAt: null },
+    });
+    // Someone else's session, or none by that id, is no session at all.
+    expect((await db.users.findWithSession(joe.id, 's-ida'))?.session).toBeNull();
+    expect(await db.users.findWithSession(joe.id, 'nope')).toMatchObject({ user: { username: 'joe' }, session: null });
+    await db.sessions.revoke('s-ida', at(2));
+    expect((await db.users.findWithSession(ida.id, 's-ida'))?.session?.revokedAt).toEqual(at(2));
+    expect(await db.users.findWithSession(9999, 's-ida')).toBeNull();
+  });
+
   it('rotates, revokes, lists and purges sessions', async () => {
     const u = await db.users.create(user('gina'), t0);
     const created = await db.sessions.create(session('s1', u.id, 'h1'), t0);
