@@ -13,6 +13,7 @@ import { schema } from './sqlite-schema.js';
 import { SqliteSessionsRepository } from './sqlite-sessions.js';
 import { SqliteSigningKeysRepository } from './sqlite-signing-keys.js';
 import { SqliteUsersRepository } from './sqlite-users.js';
+import { SqliteWriteBatch } from './sqlite-write-batch.js';
 
 const migrationsFolder = fileURLToPath(new URL('../migrations/sqlite', import.meta.url));
 
@@ -27,10 +28,13 @@ export function openSqlite(path: string): Database & { migrate(): void } {
   // FULL keeps every acknowledged write, which an auth store needs.
   sqlite.pragma('synchronous = FULL');
   const db = drizzle(sqlite, { schema });
+  // Health probes call it on every request; needs no table, so it can be prepared before migrations.
+  const pingStatement = sqlite.prepare('select 1 as ok');
+  const writes = new SqliteWriteBatch(sqlite);
   return {
     engine: 'sqlite',
     users: new SqliteUsersRepository(db),
-    sessions: new SqliteSessionsRepository(db),
+    sessions: new SqliteSessionsRepository(db, writes),
     apiKeys: new SqliteApiKeysRepository(db),
     audit: new SqliteAuditRepository(db),
     oauthAccounts: new SqliteOAuthAccountsRepository(db),
@@ -38,9 +42,11 @@ export function openSqlite(path: string): Database & { migrate(): void } {
     signingKeys: new SqliteSigningKeysRepository(db),
     rateLimitTable: new SqliteRateLimitCounters(sqlite, db),
     migrate: () => migrate(db, { migrationsFolder }),
-    ping: async () => sqlite.prepare('select 1 as ok').get() !== undefined,
+    ping: async () => pingStatement.get() !== undefined,
     close: async () => {
-      if (sqlite.open) sqlite.close();
+      if (!sqlite.open) return;
+      writes.flush();
+      sqlite.close();
     },
   };
 }

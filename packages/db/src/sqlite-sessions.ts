@@ -2,11 +2,16 @@ import { and, desc, eq, gt, gte, isNull, lt, ne, or, sql } from 'drizzle-orm';
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import type { NewSession, SessionRecord, SessionsRepository } from './records.js';
 import { type schema, sessions } from './sqlite-schema.js';
+import type { SqliteWriteBatch } from './sqlite-write-batch.js';
 
 type Db = BetterSQLite3Database<typeof schema>;
 
 export class SqliteSessionsRepository implements SessionsRepository {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    /** Refreshes commit in groups: one fsync for all that arrive together. */
+    private readonly writes: SqliteWriteBatch,
+  ) {}
 
   async create(session: NewSession, now: Date): Promise<SessionRecord> {
     return this.db
@@ -32,20 +37,34 @@ export class SqliteSessionsRepository implements SessionsRepository {
     return this.byId.get({ id }) ?? null;
   }
 
-  async rotate(id: string, currentHash: string, nextHash: string, now: Date): Promise<boolean> {
-    const result = this.db
+  /** Every refresh rotates: prepared once too. */
+  private rotation: ReturnType<typeof this.prepareRotation> | null = null;
+
+  private prepareRotation() {
+    // Placeholders are bound as they are, bypassing the column mapping: times go in as epoch ms.
+    const now = sql`${sql.placeholder('nowMs')}`;
+    return this.db
       .update(sessions)
-      .set({ tokenHash: nextHash, previousTokenHash: currentHash, rotatedAt: now, lastUsedAt: now })
+      .set({
+        tokenHash: sql`${sql.placeholder('nextHash')}`,
+        previousTokenHash: sql`${sql.placeholder('currentHash')}`,
+        rotatedAt: now,
+        lastUsedAt: now,
+      })
       .where(
         and(
-          eq(sessions.id, id),
-          eq(sessions.tokenHash, currentHash),
+          eq(sessions.id, sql.placeholder('id')),
+          eq(sessions.tokenHash, sql.placeholder('currentHash')),
           isNull(sessions.revokedAt),
           gt(sessions.expiresAt, now),
         ),
       )
-      .run();
-    return result.changes === 1;
+      .prepare();
+  }
+
+  async rotate(id: string, currentHash: string, nextHash: string, now: Date): Promise<boolean> {
+    const rotation = (this.rotation ??= this.prepareRotation());
+    return this.writes.run(() => rotation.run({ id, currentHash, nextHash, nowMs: now.getTime() }).changes === 1);
   }
 
   async revoke(id: string, now: Date): Promise<boolean> {
