@@ -32,12 +32,12 @@ describe('private key encryption', () => {
 describe.each(['EdDSA', 'ES256'] as const)('%s access tokens', (algorithm) => {
   let db: Database;
   let now: Date;
-  const ring = () =>
+  const ring = (cacheTtlMs = 60_000) =>
     new SigningKeyRing({
       db,
       algorithm,
       encryptionKey,
-      cacheTtlMs: 60_000,
+      cacheTtlMs,
       accessTokenTtlSeconds: 60,
       clock: () => now,
     });
@@ -77,6 +77,18 @@ describe.each(['EdDSA', 'ES256'] as const)('%s access tokens', (algorithm) => {
     expect((await a.jwks()).keys.map((k) => k.kid)).toEqual([kid, retired[0]!.kid]);
     now = new Date(retired[0]!.publishUntil.getTime() + 1);
     expect((await ring().jwks()).keys.map((k) => k.kid)).toEqual([kid]);
+  });
+
+  it('stops accepting a token it verified before once its key is no longer published', async () => {
+    const keys = ring(0); // no key-list cache: the unpublishing is seen at once
+    await keys.ensureKey();
+    const tokens = tokensOn(keys);
+    const old = await tokens.sign(subject);
+    expect(await tokens.verify(old)).toMatchObject(subject); // now remembered
+    const { retired } = await keys.rotate();
+    expect(await tokens.verify(old)).toMatchObject(subject);
+    now = new Date(retired[0]!.publishUntil.getTime() + 1);
+    await expect(tokens.verify(old)).rejects.toMatchObject({ kind: 'UNAUTHORIZED' });
   });
 
   it('refuses an HS256 token and a token without a kid', async () => {

@@ -1,5 +1,5 @@
 import { SignJWT } from 'jose';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   AccessTokens,
   formatRefreshToken,
@@ -8,6 +8,7 @@ import {
   parseDuration,
   parseRefreshToken,
 } from '../src/index.js';
+import { VerifiedTokenCache } from '../src/verified-token-cache.js';
 
 const options = { secret: 's'.repeat(32), issuer: 'gatehouse', audience: 'gatehouse', ttlSeconds: 60 };
 const subject = { userId: 7, sessionId: 'session-id-0000001', tokenVersion: 3 };
@@ -46,6 +47,41 @@ describe('AccessTokens', () => {
 
   it('refuses tokens missing the session or version claims', async () => {
     await expect(tokens.verify(await signWith('HS256', {}))).rejects.toThrow(/Invalid access token/);
+  });
+
+  it('refuses a token it verified before once the token has expired', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      const token = await tokens.sign(subject);
+      expect(await tokens.verify(token)).toMatchObject(subject); // now remembered
+      vi.setSystemTime(Date.now() + 59_000);
+      expect(await tokens.verify(token)).toMatchObject(subject);
+      vi.setSystemTime(Date.now() + 1_000);
+      await expect(tokens.verify(token)).rejects.toThrow(/expired/);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('does not take a token that differs by one character for one it verified', async () => {
+    const token = await tokens.sign(subject);
+    await tokens.verify(token);
+    const last = token.at(-1) === 'A' ? 'B' : 'A';
+    await expect(tokens.verify(token.slice(0, -1) + last)).rejects.toThrow(/Invalid access token/);
+  });
+});
+
+describe('VerifiedTokenCache', () => {
+  it('holds at most its size, dropping the oldest first, and forgets expired entries', () => {
+    const cache = new VerifiedTokenCache<{ expiresAt: number }>(2);
+    cache.set('a', { expiresAt: 100 });
+    cache.set('b', { expiresAt: 100 });
+    cache.set('c', { expiresAt: 100 });
+    expect(cache.size).toBe(2);
+    expect(cache.get('a', 50)).toBeUndefined();
+    expect(cache.get('c', 50)).toEqual({ expiresAt: 100 });
+    expect(cache.get('c', 100)).toBeUndefined(); // exp is not after now: expired, as jose judges
+    expect(cache.size).toBe(1);
   });
 });
 
