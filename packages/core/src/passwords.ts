@@ -25,7 +25,7 @@ export class PasswordHasher {
     const threads = options.threads ?? availableParallelism();
     this.pool = new Piscina({
       filename: workerUrl.href,
-      minThreads: threads,
+      minThreads: 0,
       maxThreads: threads,
       idleTimeout: 60_000,
     });

@@ -1,4 +1,4 @@
+export { isPostgresUrl, sqlitePath } from './database-url.js';
 export * from './errors.js';
-export { type OpenDatabaseOptions, openDatabase, sqlitePath } from './open-database.js';
-export { isPostgresUrl } from './pg-database.js';
+export { type OpenDatabaseOptions, openDatabase } from './open-database.js';
 export * from './records.js';

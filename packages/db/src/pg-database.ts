@@ -18,10 +18,6 @@ const migrationsFolder = fileURLToPath(new URL('../migrations/postgres', import.
 /** Any fixed number: the key of the lock that makes instances starting together migrate in turn. */
 const MIGRATION_LOCK = 0x6761_7465_6d;
 
-export function isPostgresUrl(url: string): boolean {
-  return url.startsWith('postgres://') || url.startsWith('postgresql://');
-}
-
 export interface PostgresOptions {
   /** Connections in the pool (default 10). */
   max?: number;
