@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import bcrypt from 'bcryptjs';
 import { measureBcrypt } from './lib/bcrypt-figure.mjs';
-import { cpuSeconds, memory, resetPeak } from './lib/proc-stats.mjs';
+import { cpuSeconds, memory, processTree, resetPeak } from './lib/proc-stats.mjs';
 import { formatMarkdown, printTables } from './lib/report.mjs';
 import { PASSWORD, queryPlans, seedSessions, seedUsers } from './lib/seed.mjs';
 
@@ -66,14 +66,12 @@ const dbPath = join(runDir, 'gatehouse.db');
 const DB_URL = databaseUrl ?? `file:${dbPath}`;
 const passwordHash = bcrypt.hashSync(PASSWORD, COST);
 
-const port = await freePort();
 const serverEnv = {
   PATH: env.PATH,
   HOME: env.HOME,
   NODE_ENV: 'production',
   JWT_SECRET: randomBytes(48).toString('base64url'),
   HOST: '127.0.0.1',
-  PORT: String(port),
   DATABASE_URL: DB_URL,
   DATA_DIR: runDir,
   BCRYPT_COST: String(COST),
@@ -114,29 +112,38 @@ if (onSqlite) {
 
 // ---------------------------------------------------------------------------------------------
 // The server, in its own process, exactly as `pnpm start` runs it.
-const nodeArgs = ['--enable-source-maps'];
-if (env.BENCH_CPU_PROF) nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${join(runDir, 'profiles')}`);
-const serverLog = openSync(join(runDir, 'server.log'), 'a');
-const server = spawn(process.execPath, [...nodeArgs, serverMain], {
-  env: serverEnv,
-  cwd: runDir,
-  stdio: ['ignore', serverLog, serverLog],
-});
-const pid = server.pid;
-const base = `http://127.0.0.1:${port}`;
-let serverExited = false;
-server.once('exit', (code) => {
-  serverExited = true;
-  if (code) console.error(`server exited with ${code}; see ${join(runDir, 'server.log')}`);
-});
-for (let i = 0; ; i++) {
-  if (serverExited) process.exit(1);
-  try {
-    if ((await fetch(`${base}/healthz`)).ok) break;
-  } catch {}
-  if (i > 300) throw new Error('server did not start within 30 s');
-  await sleep(100);
+async function startServer(extraEnv = {}) {
+  const nodeArgs = ['--enable-source-maps'];
+  if (env.BENCH_CPU_PROF) nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${join(runDir, 'profiles')}`);
+  const port = await freePort();
+  const serverLog = openSync(join(runDir, 'server.log'), 'a');
+  const child = spawn(process.execPath, [...nodeArgs, serverMain], {
+    env: { ...serverEnv, PORT: String(port), ...extraEnv },
+    cwd: runDir,
+    stdio: ['ignore', serverLog, serverLog],
+  });
+  const server = { child, pid: child.pid, base: `http://127.0.0.1:${port}`, exited: false };
+  child.once('exit', (code) => {
+    server.exited = true;
+    if (code) console.error(`server exited with ${code}; see ${join(runDir, 'server.log')}`);
+  });
+  for (let i = 0; ; i++) {
+    if (server.exited) process.exit(1);
+    try {
+      if ((await fetch(`${server.base}/healthz`)).ok) break;
+    } catch {}
+    if (i > 300) throw new Error('server did not start within 30 s');
+    await sleep(100);
+  }
+  server.stop = async () => {
+    child.kill('SIGTERM');
+    await new Promise((res) => (server.exited ? res() : child.once('exit', res)));
+  };
+  return server;
 }
+
+const main = await startServer();
+const { pid, base } = main;
 await sleep(2000);
 const idle = memory(pid);
 log(`server pid ${pid} on ${base}; idle RSS ${idle.rssMb.toFixed(1)} MB`);
@@ -145,15 +152,16 @@ const bare = fork(join(benchDir, 'lib/bare-server.mjs'), [], { stdio: 'ignore' }
 const barePort = await new Promise((res) => bare.once('message', (m) => res(m.port)));
 
 // ---------------------------------------------------------------------------------------------
-async function call(path, { method = 'GET', body, token } = {}) {
+async function call(path, { method = 'GET', body, token, at = base } = {}) {
   const headers = { 'content-type': 'application/json' };
   if (token) headers.authorization = `Bearer ${token}`;
-  const res = await fetch(`${base}/trpc/${path}`, { method, headers, body: body ? JSON.stringify(body) : undefined });
+  const res = await fetch(`${at}/trpc/${path}`, { method, headers, body: body ? JSON.stringify(body) : undefined });
   const json = await res.json();
   if (!res.ok) throw new Error(`${path}: ${res.status} ${JSON.stringify(json)}`);
   return json.result.data;
 }
-const login = (username) => call('auth.login', { method: 'POST', body: { username, password: PASSWORD } });
+const login = (username, at = base) =>
+  call('auth.login', { method: 'POST', body: { username, password: PASSWORD }, at });
 
 if (!onSqlite) {
   // PostgreSQL or another engine: no direct seeding, register a few users through the API.
@@ -349,9 +357,32 @@ await sleep(3000);
 const afterSoak = memory(pid);
 
 // ---------------------------------------------------------------------------------------------
-server.kill('SIGTERM');
+await main.stop();
+
+// The same server as WORKERS=<cores> processes on the same database: user.me and logins.
+const clusterRows = {};
+{
+  const workers = CORES;
+  const cluster = await startServer({ WORKERS: String(workers) });
+  await sleep(1000);
+  const pids = processTree(cluster.pid);
+  const clusterToken = (await login('user2', cluster.base)).accessToken;
+  const clusterMe = { ...meRequest, headers: bearer(clusterToken) };
+  await autocannon({ ...warm, url: cluster.base, requests: [clusterMe] });
+  clusterRows.me = await scenario(`user.me, WORKERS=${workers}`, { url: cluster.base, requests: [clusterMe] }, pids);
+  clusterRows.login = await scenario(
+    `auth.login, WORKERS=${workers}`,
+    { url: cluster.base, connections: CORES * 4, duration: DURATION + 2, requests: [loginRequest] },
+    pids,
+  );
+  extras.cluster = {
+    workers,
+    meVsOneProcess: Math.round((clusterRows.me.okRps / meRow.okRps) * 1000) / 1000,
+    loginVsOneProcess: Math.round((clusterRows.login.okRps / loginRow.okRps) * 1000) / 1000,
+  };
+  await cluster.stop();
+}
 bare.kill('SIGTERM');
-await new Promise((res) => (serverExited ? res() : server.once('exit', res)));
 
 const ratio = (a, b) => Math.round((a / b) * 1000) / 1000;
 const listBase = listRows['first 1k users']?.latencyMs.mean;

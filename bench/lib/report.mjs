@@ -35,13 +35,20 @@ function table(head, rows) {
   return [line(head), line(head.map(() => '---')), ...rows.map(line)].join('\n');
 }
 
+function clusterNote({ cluster: c }) {
+  if (!c) return '';
+  return `\nThe WORKERS=${c.workers} rows ran ${c.workers} server processes (cluster) on the same database; their CPU
+and RSS are summed over the primary and the workers. Against one process: user.me ${c.meVsOneProcess}×,
+auth.login ${c.loginVsOneProcess}× (the load generator shares the same ${c.workers} cores).`;
+}
+
 export function formatMarkdown(report) {
   const { machine: m, bcrypt: b, settings: s } = report;
   return `# Gatehouse benchmark, ${report.date.slice(0, 10)}
 
 Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGb} GB RAM, Linux ${m.kernel}, Node ${m.node}.
 Load average (1/5/15 min) before the run: ${m.loadAverageBefore.join(' / ')}, after: ${m.loadAverageAfter.join(' / ')}.
-Database: ${m.database}. Server: production mode, one process, LOG_LEVEL=${s.logLevel}, BCRYPT_COST=${s.bcryptCost}.
+Database: ${m.database}. Server: production mode, one process (but the WORKERS rows), LOG_LEVEL=${s.logLevel}, BCRYPT_COST=${s.bcryptCost}.
 Load: autocannon over loopback from another process, ${s.scenarioSeconds} s per scenario (login and register ${s.scenarioSeconds + 2} s), 10 connections unless the scenario sets a rate.
 Whole run: ${report.runSeconds} s.${
     m.loadAverageBefore[0] > m.cores / 2 || m.loadAverageAfter[0] > m.cores / 2
@@ -62,7 +69,7 @@ ${table(RESULT_HEAD, resultRows(report))}
 
 Server CPU is utime + stime of the server process from /proc/<pid>/stat (100% = one core; the
 hashing pool can take it to ${b.cores * 100}%); peak RSS is VmHWM, reset before each scenario.
-The soak rows ran side by side for ${s.soakSeconds} s.
+The soak rows ran side by side for ${s.soakSeconds} s.${clusterNote(report)}
 ${
   report.queryPlans
     ? `\n## Query plans (EXPLAIN QUERY PLAN, 100k users)\n\n${table(
