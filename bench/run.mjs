@@ -429,7 +429,7 @@ const targets = [
     target: 'refresh ≥ 2,000/s on SQLite',
     measured: `${refreshRow.okRps}/s${onSqlite ? '' : ' (not SQLite)'}`,
     ratio: ratio(refreshRow.okRps, 2000),
-    pass: refreshRow.okRps >= 2000,
+    pass: onSqlite ? refreshRow.okRps >= 2000 : null, // the target is SQLite's
   },
   {
     target: 'idle RSS < 120 MB after start-up',
