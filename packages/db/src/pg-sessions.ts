@@ -1,4 +1,4 @@
-import { and, desc, eq, gt, gte, isNull, lt, ne, or } from 'drizzle-orm';
+import { and, desc, eq, gt, gte, isNull, lt, ne, or, sql } from 'drizzle-orm';
 import type { PostgresJsDatabase } from 'drizzle-orm/postgres-js';
 import { type schema, sessions } from './pg-schema.js';
 import type { NewSession, SessionRecord, SessionsRepository } from './records.js';
@@ -16,8 +16,20 @@ export class PgSessionsRepository implements SessionsRepository {
     return row!;
   }
 
+  /** Every refresh reads its session: prepared, so drizzle builds the SQL once. */
+  private byId: ReturnType<typeof this.prepareById> | null = null;
+
+  private prepareById() {
+    return this.db
+      .select()
+      .from(sessions)
+      .where(eq(sessions.id, sql.placeholder('id')))
+      .prepare('gatehouse_session_by_id');
+  }
+
   async findById(id: string): Promise<SessionRecord | null> {
-    const [row] = await this.db.select().from(sessions).where(eq(sessions.id, id));
+    this.byId ??= this.prepareById();
+    const [row] = await this.byId.execute({ id });
     return row ?? null;
   }
 

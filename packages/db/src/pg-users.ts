@@ -35,17 +35,38 @@ export class PgUsersRepository implements UsersRepository {
     }
   }
 
+  // The two look-ups behind every authenticated call and every refresh, as prepared statements:
+  // drizzle builds their SQL once instead of on each call (most of their CPU time otherwise).
+  private byId: ReturnType<typeof this.prepareById> | null = null;
+  private withSession: ReturnType<typeof this.prepareWithSession> | null = null;
+
+  private prepareById() {
+    return this.db
+      .select()
+      .from(users)
+      .where(eq(users.id, sql.placeholder('id')))
+      .prepare('gatehouse_user_by_id');
+  }
+
+  private prepareWithSession() {
+    const onTheirSession = and(eq(sessions.id, sql.placeholder('sessionId')), eq(sessions.userId, users.id));
+    return this.db
+      .select({ user: users, session: { expiresAt: sessions.expiresAt, revokedAt: sessions.revokedAt } })
+      .from(users)
+      .leftJoin(sessions, onTheirSession)
+      .where(eq(users.id, sql.placeholder('userId')))
+      .prepare('gatehouse_user_with_session');
+  }
+
   async findById(id: number): Promise<UserRecord | null> {
-    const [row] = await this.db.select().from(users).where(eq(users.id, id));
+    this.byId ??= this.prepareById();
+    const [row] = await this.byId.execute({ id });
     return row ?? null;
   }
 
   async findWithSession(userId: number, sessionId: string): Promise<UserWithSession | null> {
-    const [row] = await this.db
-      .select({ user: users, session: { expiresAt: sessions.expiresAt, revokedAt: sessions.revokedAt } })
-      .from(users)
-      .leftJoin(sessions, and(eq(sessions.id, sessionId), eq(sessions.userId, users.id)))
-      .where(eq(users.id, userId));
+    this.withSession ??= this.prepareWithSession();
+    const [row] = await this.withSession.execute({ userId, sessionId });
     return row ?? null;
   }
 
