@@ -33,21 +33,36 @@ export class PgSessionsRepository implements SessionsRepository {
     return row ?? null;
   }
 
-  async rotate(id: string, currentHash: string, nextHash: string, now: Date): Promise<boolean> {
-    // A concurrent UPDATE of the same row waits for this one, then re-checks the WHERE against
-    // the committed row and matches nothing: exactly one rotation wins.
-    const rows = await this.db
+  private rotation: ReturnType<typeof this.prepareRotation> | null = null;
+
+  private prepareRotation() {
+    // Placeholders bypass the column mapping: the time goes in as ISO text, which timestamptz reads.
+    const now = sql`${sql.placeholder('now')}`;
+    return this.db
       .update(sessions)
-      .set({ tokenHash: nextHash, previousTokenHash: currentHash, rotatedAt: now, lastUsedAt: now })
+      .set({
+        tokenHash: sql`${sql.placeholder('nextHash')}`,
+        previousTokenHash: sql`${sql.placeholder('currentHash')}`,
+        rotatedAt: now,
+        lastUsedAt: now,
+      })
       .where(
         and(
-          eq(sessions.id, id),
-          eq(sessions.tokenHash, currentHash),
+          eq(sessions.id, sql.placeholder('id')),
+          eq(sessions.tokenHash, sql.placeholder('currentHash')),
           isNull(sessions.revokedAt),
           gt(sessions.expiresAt, now),
         ),
       )
-      .returning({ id: sessions.id });
+      .returning({ id: sessions.id })
+      .prepare('gatehouse_rotate_session');
+  }
+
+  async rotate(id: string, currentHash: string, nextHash: string, now: Date): Promise<boolean> {
+    // A concurrent UPDATE of the same row waits for this one, then re-checks the WHERE against
+    // the committed row and matches nothing: exactly one rotation wins.
+    this.rotation ??= this.prepareRotation();
+    const rows = await this.rotation.execute({ id, currentHash, nextHash, now: now.toISOString() });
     return rows.length === 1;
   }
 
