@@ -120,7 +120,12 @@ describe('sign-in with a generic OpenID Connect provider', () => {
 
   it('makes the username unique when the profile suggests a taken one', async () => {
     await newUser(base, 'bob');
-    op.accounts.set('bob-sub', { sub: 'bob-sub', email: 'bob.idp@example.com', preferred_username: 'root' });
+    op.accounts.set('bob-sub', {
+      sub: 'bob-sub',
+      email: 'bob.idp@example.com',
+      email_verified: true,
+      preferred_username: 'root',
+    });
     const result = await new Browser(base).signIn('bob-sub');
     const me = await call(base, 'user.me', undefined, { token: result.data.accessToken });
     expect(me.data.username).toMatch(/^root\d{4}$/);
@@ -201,6 +206,22 @@ describe('sign-in with a generic OpenID Connect provider', () => {
     expect(me.data.id).toBe(carol.id);
     const audit = await app.services.audit.list({ type: 'oauth_account_linked', userId: carol.id });
     expect(audit.items[0]?.detail).toMatchObject({ provider: 'oidc', how: 'email' });
+  });
+
+  it('creates no account from an email the provider has not verified', async () => {
+    const email = `frank-${Date.now()}@example.com`;
+    op.accounts.set('frank-unverified', { sub: 'frank-unverified', email, email_verified: false });
+    const refused = await new Browser(base).signIn('frank-unverified');
+    expect(refused.error?.data.code).toBe('FORBIDDEN');
+    expect(refused.error?.message).toMatch(/has not verified this email address/);
+    expect(await app.services.db.users.findByLoginKey(email)).toBeNull();
+    // The address stays free for its owner.
+    const owner = await call(base, 'auth.register', {
+      username: `frank${Date.now()}`,
+      email,
+      password: 'a long passphrase 42',
+    });
+    expect(owner.error).toBeNull();
   });
 
   it('links an identity by hand while signed in, whatever its email', async () => {

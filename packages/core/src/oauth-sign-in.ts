@@ -164,8 +164,8 @@ export class OAuthService {
   /**
    * The identity decides: (provider, subject) already linked → that user. Otherwise a link the
    * user started while signed in, or an existing account with the same email when the provider
-   * vouches for it, or a new account. An unverified matching email is refused: anyone can type
-   * someone else's address at a provider that does not check it.
+   * vouches for it, or a new account when it vouches for the email. An unverified email neither
+   * links nor creates: anyone can type someone else's address at a provider that does not check it.
    */
   private async resolve(
     provider: OAuthProvider,
@@ -200,6 +200,15 @@ export class OAuthService {
       }
       await this.link(byEmail, provider, profile, client, 'email');
       return { user: byEmail, via: 'linked_by_email' };
+    }
+    if (!profile.emailVerified) {
+      // An account made from an address nobody proved would hold that address against its real
+      // owner, and would be linked to their verified sign-in later: a takeover set up in advance.
+      throw new GatehouseError(
+        'FORBIDDEN',
+        `${provider.displayName} has not verified this email address. Verify it there first, or sign up ` +
+          `with a password and link ${provider.displayName} from your profile.`,
+      );
     }
     const user = await this.createUser(profile, provider);
     await this.link(user, provider, profile, client, 'new_account');
