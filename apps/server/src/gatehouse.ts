@@ -10,6 +10,7 @@ import {
 import { openDatabase } from '@gatehouse/db';
 import type { Logger } from 'pino';
 import { type Config, ConfigError, rateLimitStore } from './config.js';
+import { startHousekeeping } from './housekeeping.js';
 import { createHttpServer } from './http-server.js';
 import { resolveJwtSecret } from './jwt-secret.js';
 import { oauthSettings } from './oauth-settings.js';
@@ -130,11 +131,13 @@ async function listenWith(config: Config, logger: Logger, services: AuthServices
     server.once('error', reject);
     server.listen(config.PORT, config.HOST, resolve);
   });
+  const stopHousekeeping = startHousekeeping(services, logger);
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   let closing: Promise<void> | null = null;
   const close = () => {
     closing ??= (async () => {
+      await stopHousekeeping();
       await new Promise<void>((resolve) => {
         // A keep-alive connection whose last in-flight call ends during the drain would otherwise
         // sit idle until keepAliveTimeout and hold the exit up; close such connections as they idle.

@@ -47,6 +47,8 @@ export type SessionEvent = { type: 'refresh_reuse_detected'; userId: number; ses
 
 const invalidRefresh = () => new GatehouseError('UNAUTHORIZED', 'Invalid refresh token');
 const USER_AGENT_MAX = 256;
+/** Not less than PasswordSignIn's known-address window (30 days). */
+export const ENDED_SESSIONS_KEPT_DAYS = 30;
 
 /** Login sessions: refresh tokens, their rotation with theft detection, and revocation. */
 export class SessionService {
@@ -141,6 +143,15 @@ export class SessionService {
   }
 
   /** True when the session exists, belongs to the user and has not ended. */
+  /**
+   * Deletes sessions that ended (revoked or expired) more than ENDED_SESSIONS_KEPT_DAYS ago. Kept
+   * that long, they still answer "which addresses has this user signed in from lately" for the
+   * account lock-out (see PasswordSignIn).
+   */
+  async purgeEnded(): Promise<number> {
+    return this.db.sessions.purgeEnded(new Date(this.clock().getTime() - ENDED_SESSIONS_KEPT_DAYS * 86400_000));
+  }
+
   /** Neither revoked nor expired. */
   isLive(session: SessionState): boolean {
     return this.endedAt(session) === null;

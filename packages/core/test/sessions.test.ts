@@ -49,6 +49,19 @@ describe('SessionService on a real SQLite database', () => {
     await expect(services.sessions.refresh(issued.tokens.refreshToken)).rejects.toThrow(/expired/);
   });
 
+  it('purges sessions that ended more than 30 days ago, and only those', async () => {
+    const { user, issued: revoked } = await signedIn();
+    await services.sessions.close(revoked.tokens.refreshToken);
+    const live = await services.sessions.open(user, { ip: '127.0.0.1', userAgent: 'test' });
+    now += 30 * 86400_000;
+    expect(await services.sessions.purgeEnded()).toBe(0); // ended exactly 30 days ago: kept
+    now += 1000;
+    expect(await services.sessions.purgeEnded()).toBe(1);
+    expect(await services.db.sessions.findById(revoked.sessionId)).toBeNull();
+    // The other one expired (test lifetime: an hour) less than 30 days ago: kept.
+    expect(await services.db.sessions.findById(live.sessionId)).not.toBeNull();
+  });
+
   it('re-hashes a password on login when the cost setting changed', async () => {
     const { user } = await signedIn();
     const bcrypt = (await import('bcryptjs')).default;

@@ -1,0 +1,58 @@
+import type { AuthServices } from '@gatehouse/core';
+import { createTestServices } from '@gatehouse/core/testing';
+import { pino } from 'pino';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { startHousekeeping } from '../src/housekeeping.js';
+
+const DAY = 86400_000;
+
+describe('housekeeping', () => {
+  let services: AuthServices;
+  let userId: number;
+  const lines: Array<{ msg: string; purged?: number }> = [];
+  const logger = pino({ level: 'info' }, { write: (line: string) => lines.push(JSON.parse(line)) });
+
+  /** A session of the user that ended `daysAgo` days ago (or ends in the future when negative). */
+  const sessionEndedDaysAgo = (id: string, daysAgo: number) => {
+    const expiresAt = new Date(Date.now() - daysAgo * DAY);
+    return services.db.sessions.create(
+      { id, userId, tokenHash: `hash-${id}`, expiresAt, userAgent: null, ip: '10.0.0.1' },
+      new Date(expiresAt.getTime() - DAY),
+    );
+  };
+
+  beforeEach(async () => {
+    lines.length = 0;
+    services = await createTestServices();
+    const user = await services.accounts.register({
+      username: 'hana',
+      email: 'hana@example.com',
+      password: 'hk-password-1',
+    });
+    userId = user.id;
+  });
+  afterEach(() => services.close());
+
+  it('deletes sessions that ended over 30 days ago at start-up and again on schedule, and says how many', async () => {
+    await sessionEndedDaysAgo('old-1', 40);
+    await sessionEndedDaysAgo('recent', 29);
+    await sessionEndedDaysAgo('live', -5);
+    const stop = startHousekeeping(services, logger, 25);
+    await vi.waitFor(() => expect(lines.filter((l) => l.purged === 1)).toHaveLength(1));
+    await sessionEndedDaysAgo('old-2', 31);
+    await vi.waitFor(() => expect(lines.filter((l) => l.purged === 1)).toHaveLength(2));
+    await stop();
+    for (const id of ['old-1', 'old-2']) expect(await services.db.sessions.findById(id)).toBeNull();
+    for (const id of ['recent', 'live']) expect(await services.db.sessions.findById(id)).not.toBeNull();
+    expect(lines[0]?.msg).toBe('deleted sessions that ended more than 30 days ago');
+  });
+
+  it('logs a failed sweep as a warning and keeps the schedule', async () => {
+    await services.db.close(); // every sweep now fails
+    const stop = startHousekeeping(services, logger, 25);
+    await vi.waitFor(() =>
+      expect(lines.filter((l) => l.msg.startsWith('housekeeping failed')).length).toBeGreaterThan(1),
+    );
+    await stop();
+  });
+});
