@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 
 const ALLOWED_HEADERS = 'authorization, content-type, trpc-accept, x-trpc-source, x-api-key';
 /** Response headers cross-origin pages may read (rate-limited answers say when to retry). */
@@ -37,4 +38,31 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
   const text = JSON.stringify(body);
   res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
   res.end(text);
+}
+
+/**
+ * Requests Node's HTTP parser refuses before any handler runs (a request head over 16 KiB,
+ * malformed HTTP) get a JSON error like every other refusal instead of Node's bare status line.
+ */
+export function answerClientError(error: Error & { code?: string }, socket: Duplex): void {
+  if (error.code === 'ECONNRESET' || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const headTooLarge = error.code === 'HPE_HEADER_OVERFLOW';
+  const status = headTooLarge ? 431 : 400;
+  const body = JSON.stringify({
+    error: {
+      message: headTooLarge
+        ? 'The request line and headers are larger than 16 KiB; send large input as a POST body'
+        : 'Malformed HTTP request',
+      code: -32600,
+      data: { code: 'BAD_REQUEST', httpStatus: status },
+    },
+  });
+  const reason = headTooLarge ? 'Request Header Fields Too Large' : 'Bad Request';
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+      `X-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\n${body}`,
+  );
 }

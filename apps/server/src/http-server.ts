@@ -6,7 +6,7 @@ import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import type { Logger } from 'pino';
 import { clientIp, isSecure } from './client-ip.js';
 import type { Config } from './config.js';
-import { applyCors, sendJson, setSecurityHeaders } from './http-headers.js';
+import { answerClientError, applyCors, sendJson, setSecurityHeaders } from './http-headers.js';
 import { JWKS_PATH, serveJwks } from './jwks-route.js';
 import { createStaticHandler } from './static-files.js';
 import { createTrpcFastPath } from './trpc-fast-path.js';
@@ -78,7 +78,7 @@ export function createHttpServer({
 
   const serveWeb = config.WEB_DIST ? createStaticHandler(config.WEB_DIST) : null;
 
-  return createServer(async (req, res) => {
+  const server = createServer(async (req, res) => {
     logRequests(logger, req, res);
     setSecurityHeaders(res, isSecure(req, config.TRUST_PROXY));
     const path = (req.url ?? '/').split('?')[0] ?? '/';
@@ -111,4 +111,6 @@ export function createHttpServer({
     if (serveWeb && (await serveWeb(req, res, path))) return;
     sendJson(res, 404, { error: { message: `No route for ${path}`, data: { code: 'NOT_FOUND', httpStatus: 404 } } });
   });
+  server.on('clientError', answerClientError);
+  return server;
 }

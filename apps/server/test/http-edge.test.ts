@@ -1,4 +1,5 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -6,6 +7,20 @@ import type { RunningGatehouse } from '../src/index.js';
 import { call, startTestServer } from './harness.js';
 
 const TRUSTED = 'https://app.example.com';
+
+/** Sends raw bytes and returns everything the server answers before it closes. */
+function rawExchange(url: string, request: string): Promise<string> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), hostname, () => socket.write(request));
+    let answer = '';
+    socket.on('data', (chunk) => {
+      answer += chunk.toString('utf8');
+    });
+    socket.on('end', () => resolve(answer));
+    socket.on('error', reject);
+  });
+}
 
 describe('HTTP surface', () => {
   let app: RunningGatehouse;
@@ -55,6 +70,19 @@ describe('HTTP surface', () => {
     expect(response.status).toBe(400);
     const text = await response.text();
     expect(text).not.toMatch(/node_modules|\.js:\d+|stack/);
+  });
+
+  it('answers a request head over 16 KiB and malformed HTTP with JSON errors', async () => {
+    const long = await fetch(`${app.url}/trpc/user.me?input=${'x'.repeat(20_000)}`);
+    expect(long.status).toBe(431);
+    expect(long.headers.get('content-type')).toBe('application/json');
+    expect((await long.json()).error).toMatchObject({
+      message: expect.stringMatching(/larger than 16 KiB; send large input as a POST body/),
+      data: { code: 'BAD_REQUEST', httpStatus: 431 },
+    });
+    const raw = await rawExchange(app.url, 'GET /healthz HTTP/1.1\r\nHost: x\r\nBad Header Line\r\n\r\n');
+    expect(raw).toMatch(/^HTTP\/1.1 400 Bad Request\r\n/);
+    expect(JSON.parse(raw.slice(raw.indexOf('\r\n\r\n') + 4)).error.message).toBe('Malformed HTTP request');
   });
 
   it('refuses a batch of more than 50 calls with 400', async () => {
