@@ -54,6 +54,7 @@ export async function createServices(config: Config, logger: Logger, passwordThr
         loginPerMinute: config.RATE_LIMIT_LOGIN_PER_MINUTE,
         registerPerHour: config.RATE_LIMIT_REGISTER_PER_HOUR,
         refreshPerMinute: config.RATE_LIMIT_REFRESH_PER_MINUTE,
+        oauthStartPerMinute: config.RATE_LIMIT_OAUTH_START_PER_MINUTE,
         passwordChangePerHour: config.RATE_LIMIT_PASSWORD_CHANGE_PER_HOUR,
         apiKeyFailuresPerMinute: config.RATE_LIMIT_API_KEY_FAILURES_PER_MINUTE,
         accountIpFailures: config.RATE_LIMIT_ACCOUNT_IP_FAILURES,

@@ -126,6 +126,22 @@ describe('per-address limits', () => {
     expect(refused.headers.get('retry-after')).toMatch(/^\d+$/);
   });
 
+  it('limits OAuth sign-ins started to 30 a minute per address', async () => {
+    const app = await server({
+      TRUST_PROXY: '1',
+      PUBLIC_URL: 'https://app.example.com',
+      OAUTH_GITHUB_CLIENT_ID: 'id',
+      OAUTH_GITHUB_CLIENT_SECRET: 'secret',
+    });
+    const start = (ip: string) => call(app.url, 'oauth.start', { provider: 'github' }, from(ip));
+    for (let i = 0; i < 30; i++) expect((await start('203.0.113.7')).status).toBe(200);
+    const refused = await start('203.0.113.7');
+    expect(refused.status).toBe(429);
+    expect(refused.error?.message).toMatch(/Too many sign-ins started from this address/);
+    expect(refused.headers.get('retry-after')).toMatch(/^\d+$/);
+    expect((await start('203.0.113.8')).status).toBe(200);
+  });
+
   it('limits password changes to 10 an hour', async () => {
     const app = await server({ RATE_LIMIT_LOGIN_PER_MINUTE: '100' });
     const user = await newUser(app.url);

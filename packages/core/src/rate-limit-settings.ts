@@ -9,6 +9,8 @@ export interface RateLimitSettings {
   registerPerHour: number;
   /** auth.refresh calls per client address per minute. */
   refreshPerMinute: number;
+  /** oauth.start calls per client address per minute (each stores a pending sign-in). */
+  oauthStartPerMinute: number;
   /** user.changePassword calls per hour, per client address and per user. */
   passwordChangePerHour: number;
   /** Refused X-API-Key attempts per client address per minute before it is turned away. */
@@ -28,6 +30,7 @@ export const DEFAULT_RATE_LIMITS: Readonly<RateLimitSettings> = Object.freeze({
   loginPerMinute: 5,
   registerPerHour: 20,
   refreshPerMinute: 60,
+  oauthStartPerMinute: 30,
   passwordChangePerHour: 10,
   apiKeyFailuresPerMinute: 20,
   accountIpFailures: 10,

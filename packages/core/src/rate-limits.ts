@@ -5,7 +5,7 @@ import { DEFAULT_RATE_LIMITS, type RateLimitSettings } from './rate-limit-settin
 import { createLimiterFactory, type LimiterFactory, type RateLimitStore } from './rate-limit-store.js';
 
 /** Limits on requests: every call counts, and calls past the limit are refused. */
-export type RequestLimit = 'login' | 'register' | 'refresh' | 'passwordChange';
+export type RequestLimit = 'login' | 'register' | 'refresh' | 'oauthStart' | 'passwordChange';
 
 /**
  * Limits on failures: attempts are counted, failures keep the count, and a success (or the end
@@ -21,6 +21,7 @@ const REFUSALS: Record<RequestLimit, string> = {
   login: 'Too many sign-in attempts from this address',
   register: 'Too many sign-ups from this address',
   refresh: 'Too many token refreshes from this address',
+  oauthStart: 'Too many sign-ins started from this address',
   passwordChange: 'Too many password changes',
 };
 
@@ -69,6 +70,7 @@ export class RateLimits {
       login: limiter('login-ip', s.loginPerMinute, MINUTE),
       register: limiter('register-ip', s.registerPerHour, HOUR),
       refresh: limiter('refresh-ip', s.refreshPerMinute, MINUTE),
+      oauthStart: limiter('oauth-start-ip', s.oauthStartPerMinute, MINUTE),
       passwordChange: limiter('password-change', s.passwordChangePerHour, HOUR),
     };
     this.failures = {

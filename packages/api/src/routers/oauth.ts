@@ -14,10 +14,14 @@ export const oauthRouter = router({
   providers: publicProcedure.query(({ ctx }) => ctx.services.oauth.listProviders()),
 
   /** Returns the provider's authorization URL; the browser goes there next. */
-  start: publicProcedure.input(oauthStartInput).mutation(async ({ ctx, input }) => {
-    const browserSecret = ensureBrowserBinding(ctx.http);
-    return ctx.services.oauth.start({ provider: input.provider, returnTo: input.returnTo, browserSecret });
-  }),
+  // Limited per address: each call stores a pending sign-in (kept 10 minutes).
+  start: publicProcedure
+    .use(limitPerAddress('oauthStart'))
+    .input(oauthStartInput)
+    .mutation(async ({ ctx, input }) => {
+      const browserSecret = ensureBrowserBinding(ctx.http);
+      return ctx.services.oauth.start({ provider: input.provider, returnTo: input.returnTo, browserSecret });
+    }),
 
   /** Called by the web app's callback page with what the provider put in the URL; signs in like auth.login. */
   // A sign-in attempt like a password one: it costs calls to the provider and may create an account.
