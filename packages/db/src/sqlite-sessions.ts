@@ -63,7 +63,8 @@ export class SqliteSessionsRepository implements SessionsRepository {
   }
 
   async rotate(id: string, currentHash: string, nextHash: string, now: Date): Promise<boolean> {
-    const rotation = (this.rotation ??= this.prepareRotation());
+    this.rotation ??= this.prepareRotation();
+    const rotation = this.rotation;
     return this.writes.run(() => rotation.run({ id, currentHash, nextHash, nowMs: now.getTime() }).changes === 1);
   }
 
