@@ -285,20 +285,15 @@ export class OAuthService {
 
   /** Refused when it is the user's last way to sign in (no password and no other identity). */
   async unlink(userId: number, accountId: number, client: ClientInfo): Promise<void> {
-    const [user, accounts] = await Promise.all([
-      this.db.users.findById(userId),
-      this.db.oauthAccounts.listForUser(userId),
-    ]);
-    const account = accounts.find((a) => a.id === accountId);
-    if (!user || !account) throw new GatehouseError('NOT_FOUND', 'No such linked account');
-    if (!user.passwordHash && accounts.length === 1) {
+    const account = (await this.db.oauthAccounts.listForUser(userId)).find((a) => a.id === accountId);
+    // Not found also when a concurrent unlink of the same identity got there first.
+    const outcome = account ? await this.db.oauthAccounts.unlink(userId, accountId) : 'not_found';
+    if (!account || outcome === 'not_found') throw new GatehouseError('NOT_FOUND', 'No such linked account');
+    if (outcome === 'last_way') {
       throw new GatehouseError(
         'BAD_REQUEST',
         'This is your only way to sign in: set a password or link another account first',
       );
-    }
-    if (!(await this.db.oauthAccounts.unlink(userId, accountId))) {
-      throw new GatehouseError('NOT_FOUND', 'No such linked account');
     }
     await this.audit.record({
       type: 'oauth_account_unlinked',

@@ -1,6 +1,6 @@
 import { and, asc, eq, lt } from 'drizzle-orm';
 import type { PostgresJsDatabase } from 'drizzle-orm/postgres-js';
-import { oauthAccounts, oauthStates, type schema } from './pg-schema.js';
+import { oauthAccounts, oauthStates, type schema, users } from './pg-schema.js';
 import type {
   NewOAuthAccount,
   NewOAuthState,
@@ -8,7 +8,9 @@ import type {
   OAuthAccountsRepository,
   OAuthStateRecord,
   OAuthStatesRepository,
+  UnlinkOutcome,
 } from './records.js';
+import { unlinkOutcome } from './unlink-outcome.js';
 
 type Db = PostgresJsDatabase<typeof schema>;
 
@@ -34,10 +36,23 @@ export class PgOAuthAccountsRepository implements OAuthAccountsRepository {
     return this.db.select().from(oauthAccounts).where(eq(oauthAccounts.userId, userId)).orderBy(asc(oauthAccounts.id));
   }
 
-  async unlink(userId: number, id: number): Promise<boolean> {
-    const where = and(eq(oauthAccounts.userId, userId), eq(oauthAccounts.id, id));
-    const rows = await this.db.delete(oauthAccounts).where(where).returning({ id: oauthAccounts.id });
-    return rows.length === 1;
+  async unlink(userId: number, id: number): Promise<UnlinkOutcome> {
+    // Locking the user's row makes concurrent unlinks of one user take turns: under READ
+    // COMMITTED each would otherwise count the other's identity and both delete.
+    return this.db.transaction(async (tx) => {
+      const [user] = await tx
+        .select({ passwordHash: users.passwordHash })
+        .from(users)
+        .where(eq(users.id, userId))
+        .for('update');
+      const linked = await tx
+        .select({ id: oauthAccounts.id })
+        .from(oauthAccounts)
+        .where(eq(oauthAccounts.userId, userId));
+      const outcome = unlinkOutcome(user, linked, id);
+      if (outcome === 'ok') await tx.delete(oauthAccounts).where(eq(oauthAccounts.id, id));
+      return outcome;
+    });
   }
 }
 

@@ -275,9 +275,15 @@ export interface OAuthAccountsRepository {
   link(account: NewOAuthAccount, now: Date): Promise<OAuthAccountRecord | null>;
   find(provider: string, providerUserId: string): Promise<OAuthAccountRecord | null>;
   listForUser(userId: number): Promise<OAuthAccountRecord[]>;
-  /** Removes one of the user's identities; false when the user has no such identity. */
-  unlink(userId: number, id: number): Promise<boolean>;
+  /**
+   * Removes one of the user's identities, unless it is their last way to sign in (no password,
+   * no other identity): the check and the removal are one transaction, so two concurrent
+   * unlinks cannot both pass it.
+   */
+  unlink(userId: number, id: number): Promise<UnlinkOutcome>;
 }
+
+export type UnlinkOutcome = 'ok' | 'not_found' | 'last_way';
 
 /**
  * One authorization request in flight (oauth.start until oauth.callback). Only a hash of the

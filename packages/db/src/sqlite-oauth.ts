@@ -7,8 +7,10 @@ import type {
   OAuthAccountsRepository,
   OAuthStateRecord,
   OAuthStatesRepository,
+  UnlinkOutcome,
 } from './records.js';
-import { oauthAccounts, oauthStates, type schema } from './sqlite-schema.js';
+import { oauthAccounts, oauthStates, type schema, users } from './sqlite-schema.js';
+import { unlinkOutcome } from './unlink-outcome.js';
 
 type Db = BetterSQLite3Database<typeof schema>;
 
@@ -39,9 +41,22 @@ export class SqliteOAuthAccountsRepository implements OAuthAccountsRepository {
       .all();
   }
 
-  async unlink(userId: number, id: number): Promise<boolean> {
-    const where = and(eq(oauthAccounts.userId, userId), eq(oauthAccounts.id, id));
-    return this.db.delete(oauthAccounts).where(where).run().changes === 1;
+  async unlink(userId: number, id: number): Promise<UnlinkOutcome> {
+    // SQLite has one writer: an immediate transaction keeps the check and the delete together.
+    return this.db.transaction(
+      (tx) => {
+        const [user] = tx.select({ passwordHash: users.passwordHash }).from(users).where(eq(users.id, userId)).all();
+        const linked = tx
+          .select({ id: oauthAccounts.id })
+          .from(oauthAccounts)
+          .where(eq(oauthAccounts.userId, userId))
+          .all();
+        const outcome = unlinkOutcome(user, linked, id);
+        if (outcome === 'ok') tx.delete(oauthAccounts).where(eq(oauthAccounts.id, id)).run();
+        return outcome;
+      },
+      { behavior: 'immediate' },
+    );
   }
 }
 

@@ -278,9 +278,15 @@ describe.each(engines.filter((e) => e.run))('storage conformance on $name', (eng
     expect((await db.oauthAccounts.find('oidc', 'sub-1'))?.userId).toBe(alice.id);
     expect(await db.oauthAccounts.find('google', 'sub-1')).toBeNull();
     expect((await db.oauthAccounts.listForUser(alice.id)).map((a) => a.provider)).toEqual(['oidc', 'github']);
-    expect(await db.oauthAccounts.unlink(bob.id, linked!.id)).toBe(false);
-    expect(await db.oauthAccounts.unlink(alice.id, linked!.id)).toBe(true);
-    expect(await db.oauthAccounts.unlink(alice.id, linked!.id)).toBe(false);
+    expect(await db.oauthAccounts.unlink(bob.id, linked!.id)).toBe('not_found');
+    expect(await db.oauthAccounts.unlink(alice.id, linked!.id)).toBe('ok');
+    expect(await db.oauthAccounts.unlink(alice.id, linked!.id)).toBe('not_found');
+    // Alice has no password (the fixture): her last identity stays, until she sets one.
+    const [github] = await db.oauthAccounts.listForUser(alice.id);
+    expect(await db.oauthAccounts.unlink(alice.id, github!.id)).toBe('last_way');
+    await db.users.setPassword(alice.id, 'hash', at(2));
+    expect(await db.oauthAccounts.unlink(alice.id, github!.id)).toBe('ok');
+    await db.oauthAccounts.link({ provider: 'github', providerUserId: 'sub-1', userId: alice.id, email: null }, at(3));
     await db.users.delete(alice.id);
     expect(await db.oauthAccounts.find('github', 'sub-1')).toBeNull();
   });
@@ -326,6 +332,25 @@ describe.each(engines.filter((e) => e.run))('storage conformance on $name', (eng
       );
       const results = await Promise.all([db.oauthStates.consume('race'), other.oauthStates.consume('race')]);
       expect(results.filter(Boolean)).toHaveLength(1);
+    });
+
+    it("never lets two concurrent unlinks remove a password-less user's last two identities", async () => {
+      const other = await twin();
+      for (let round = 0; round < 5; round++) {
+        const u = await db.users.create(user(`olga${round}`), t0); // no password
+        const link = (subject: string) =>
+          db.oauthAccounts.link(
+            { provider: 'oidc', providerUserId: `${subject}${round}`, userId: u.id, email: null },
+            t0,
+          );
+        const [a, b] = [await link('a'), await link('b')];
+        const outcomes = await Promise.all([
+          db.oauthAccounts.unlink(u.id, a!.id),
+          other.oauthAccounts.unlink(u.id, b!.id),
+        ]);
+        expect(outcomes.sort()).toEqual(['last_way', 'ok']);
+        expect(await db.oauthAccounts.listForUser(u.id)).toHaveLength(1);
+      }
     });
 
     it('lets exactly one of two rotations of one session win', async () => {
