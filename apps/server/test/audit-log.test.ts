@@ -197,6 +197,34 @@ describe('the audit log', () => {
     expect((await call(app.url, 'admin.audit.list', { type: 'nonsense' }, { token })).status).toBe(400);
   });
 
+  it('names the users each page mentions, however many users there are', async () => {
+    const now = new Date();
+    for (let i = 0; i < 120; i++) {
+      const name = `crowd${i}`;
+      await app.services.db.users.create(
+        {
+          username: name,
+          usernameKey: name,
+          email: `${name}@example.com`,
+          emailKey: `${name}@example.com`,
+          passwordHash: null,
+          fullName: null,
+          role: 'user',
+        },
+        now,
+      );
+    }
+    const late = await newUser(app.url, 'latecomer'); // well past the first 100 ids
+    const page = await call(app.url, 'admin.audit.list', { userId: late.id, limit: 5 }, { token: admin.accessToken });
+    expect(page.data.items.length).toBeGreaterThan(0);
+    expect(page.data.usernames).toEqual({ [String(late.id)]: late.username });
+    // A deleted user's events stay; their name is simply absent.
+    const deleted = await call(app.url, 'admin.users.delete', { userId: late.id }, { token: admin.accessToken });
+    expect(deleted.status).toBe(200);
+    const after = await call(app.url, 'admin.audit.list', { userId: late.id, limit: 5 }, { token: admin.accessToken });
+    expect(Object.keys(after.data.usernames)).not.toContain(String(late.id));
+  });
+
   it('is for admins only', async () => {
     const user = await newUser(app.url);
     expect((await call(app.url, 'admin.audit.list', {}, { token: user.tokens.accessToken })).status).toBe(403);

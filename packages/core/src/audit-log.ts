@@ -48,6 +48,11 @@ export interface AuditListOptions {
   limit?: number | undefined;
 }
 
+export interface NamedAuditPage extends AuditPage {
+  /** Usernames by user id, for every user an event of the page names (deleted users are absent). */
+  usernames: Map<number, string>;
+}
+
 export const AUDIT_PAGE_DEFAULT = 50;
 export const AUDIT_PAGE_MAX = 200;
 const USER_AGENT_MAX = 256;
@@ -90,8 +95,15 @@ export class AuditLog {
   }
 
   /** Newest first; `cursor` is the id of the last event of the previous page. */
-  async list(options: AuditListOptions = {}): Promise<AuditPage> {
+  /** A page of events, newest first, with the usernames of the users they name. */
+  async list(options: AuditListOptions = {}): Promise<NamedAuditPage> {
     const limit = Math.min(options.limit ?? AUDIT_PAGE_DEFAULT, AUDIT_PAGE_MAX);
-    return this.db.audit.list({ ...options, limit });
+    const page = await this.db.audit.list({ ...options, limit });
+    const ids = new Set<number>();
+    for (const event of page.items) {
+      if (event.actorUserId !== null) ids.add(event.actorUserId);
+      if (event.targetUserId !== null) ids.add(event.targetUserId);
+    }
+    return { ...page, usernames: await this.db.users.usernames([...ids]) };
   }
 }

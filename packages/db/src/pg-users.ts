@@ -1,4 +1,4 @@
-import { and, asc, count, eq, gt, ne, or, type SQL, sql } from 'drizzle-orm';
+import { and, asc, count, eq, gt, inArray, ne, or, type SQL, sql } from 'drizzle-orm';
 import type { PostgresJsDatabase } from 'drizzle-orm/postgres-js';
 import { likePattern } from './like-pattern.js';
 import { type schema, sessions, users } from './pg-schema.js';
@@ -145,6 +145,15 @@ export class PgUsersRepository implements UsersRepository {
     const items = rows.slice(0, query.limit);
     const nextCursor = rows.length > query.limit ? (items.at(-1)?.id ?? null) : null;
     return { items, nextCursor };
+  }
+
+  async usernames(ids: readonly number[]): Promise<Map<number, string>> {
+    if (ids.length === 0) return new Map();
+    const rows = await this.db
+      .select({ id: users.id, username: users.username })
+      .from(users)
+      .where(inArray(users.id, [...ids]));
+    return new Map(rows.map((row) => [row.id, row.username]));
   }
 
   async countAdmins(): Promise<number> {

@@ -152,6 +152,8 @@ export interface UsersRepository {
   findWithSession(userId: number, sessionId: string): Promise<UserWithSession | null>;
   /** Looks a user up by lower-cased username or email. */
   findByLoginKey(key: string): Promise<UserRecord | null>;
+  /** The usernames of those of `ids` that exist (for naming the parties of audit events). */
+  usernames(ids: readonly number[]): Promise<Map<number, string>>;
   /** Throws UniqueViolationError when a new email is taken. */
   update(id: number, patch: UserPatch, now: Date): Promise<UserRecord | null>;
   /** Changes the password hash and invalidates every access token issued before. */

@@ -1,4 +1,4 @@
-import { and, asc, count, eq, gt, ne, or, type SQL, sql } from 'drizzle-orm';
+import { and, asc, count, eq, gt, inArray, ne, or, type SQL, sql } from 'drizzle-orm';
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { likePattern } from './like-pattern.js';
 import type {
@@ -140,6 +140,16 @@ export class SqliteUsersRepository implements UsersRepository {
     const items = rows.slice(0, query.limit);
     const nextCursor = rows.length > query.limit ? (items.at(-1)?.id ?? null) : null;
     return { items, nextCursor };
+  }
+
+  async usernames(ids: readonly number[]): Promise<Map<number, string>> {
+    if (ids.length === 0) return new Map();
+    const rows = this.db
+      .select({ id: users.id, username: users.username })
+      .from(users)
+      .where(inArray(users.id, [...ids]))
+      .all();
+    return new Map(rows.map((row) => [row.id, row.username]));
   }
 
   async countAdmins(): Promise<number> {

@@ -70,6 +70,18 @@ describe.each(engines.filter((e) => e.run))('storage conformance on $name', (eng
     expect(await db.users.findById(9999)).toBeNull();
   });
 
+  it('gives the usernames of the ids that exist', async () => {
+    const ana = await db.users.create(user('ana'), t0);
+    const ben = await db.users.create(user('Ben'), t0);
+    expect(await db.users.usernames([ben.id, 9999, ana.id])).toEqual(
+      new Map([
+        [ana.id, 'ana'],
+        [ben.id, 'Ben'],
+      ]),
+    );
+    expect(await db.users.usernames([])).toEqual(new Map());
+  });
+
   it('reports which unique field clashed', async () => {
     await db.users.create(user('Erin'), t0);
     await expect(db.users.create({ ...user('erin'), emailKey: 'other@example.com' }, t0)).rejects.toEqual(

@@ -1,5 +1,5 @@
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
-import { type ReactNode, useEffect, useState } from 'react';
+import { type ReactNode, useEffect, useMemo, useState } from 'react';
 import {
   type AuditEvent,
   describeDetail,
@@ -22,8 +22,10 @@ import { useDebounced } from '../hooks';
 import { usePageTitle } from '../page';
 
 const PAGE_SIZE = 10;
-/** Enough to put a name to the ids of a demo's users; other ids show as "User #12". */
-const DIRECTORY_SIZE = 100;
+
+function usernameMap(usernames: Record<string, string> | undefined): Map<number, string> {
+  return new Map(Object.entries(usernames ?? {}).map(([id, name]) => [Number(id), name]));
+}
 
 export function AuditLog() {
   usePageTitle('Audit log');
@@ -53,11 +55,6 @@ function AuditTable() {
     ...trpc.admin.audit.list.queryOptions({ ...input, cursor: cursors[page] ?? null, limit: PAGE_SIZE }),
     placeholderData: keepPreviousData,
   });
-  // Names for the user ids in the log; the table still works (with ids) if this fails.
-  const directory = useQuery({
-    ...trpc.admin.users.list.queryOptions({ limit: DIRECTORY_SIZE }),
-    select: (data) => new Map(data.items.map((user) => [user.id, user.username])),
-  });
 
   const serverProblems = fieldMessages(events.error);
   const errors = {
@@ -72,7 +69,8 @@ function AuditTable() {
 
   const items = events.data?.items ?? [];
   const nextCursor = events.data?.nextCursor ?? null;
-  const names = directory.data;
+  // The server names every user the page mentions; deleted users show as their id.
+  const names = useMemo(() => usernameMap(events.data?.usernames), [events.data]);
 
   return (
     <>

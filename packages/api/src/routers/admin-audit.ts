@@ -14,6 +14,11 @@ export const adminAuditRouter = router({
       cursor: input.cursor ?? undefined,
       limit: input.limit,
     });
-    return { items: page.items.map(toPublicAuditEvent), nextCursor: page.nextCursor };
+    return {
+      items: page.items.map(toPublicAuditEvent),
+      nextCursor: page.nextCursor,
+      // JSON keys are strings: { "12": "alice" }.
+      usernames: Object.fromEntries(page.usernames),
+    };
   }),
 });
