@@ -78,6 +78,8 @@ const envSchema = z
     ACCESS_TOKEN_TTL: duration(String(LIMITS.accountLockSeconds)),
     REFRESH_TOKEN_TTL: duration('30d'),
     REFRESH_REUSE_GRACE: duration('5s', 0),
+    /** How long audit events are kept; 0 keeps them for ever. */
+    AUDIT_RETENTION: duration('0', 0),
     BCRYPT_COST: integer(12, 4, 15),
     CORS_ORIGINS: list,
     TRUST_PROXY: integer(0, 0, 10),

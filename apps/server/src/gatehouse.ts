@@ -132,7 +132,7 @@ async function listenWith(config: Config, logger: Logger, services: AuthServices
     server.once('error', reject);
     server.listen(config.PORT, config.HOST, resolve);
   });
-  const stopHousekeeping = startHousekeeping(services, logger);
+  const stopHousekeeping = startHousekeeping(services, logger, { auditRetentionSeconds: config.AUDIT_RETENTION });
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   let closing: Promise<void> | null = null;

@@ -37,7 +37,7 @@ describe('housekeeping', () => {
     await sessionEndedDaysAgo('old-1', 40);
     await sessionEndedDaysAgo('recent', 29);
     await sessionEndedDaysAgo('live', -5);
-    const stop = startHousekeeping(services, logger, 25);
+    const stop = startHousekeeping(services, logger, { auditRetentionSeconds: 0, everyMs: 25 });
     await vi.waitFor(() => expect(lines.filter((l) => l.purged === 1)).toHaveLength(1));
     await sessionEndedDaysAgo('old-2', 31);
     await vi.waitFor(() => expect(lines.filter((l) => l.purged === 1)).toHaveLength(2));
@@ -47,9 +47,34 @@ describe('housekeeping', () => {
     expect(lines[0]?.msg).toBe('deleted sessions that ended more than 30 days ago');
   });
 
+  it('deletes audit events past the retention when one is set, and none without', async () => {
+    const event = (daysAgo: number) =>
+      services.db.audit.append({
+        type: 'login_succeeded',
+        at: new Date(Date.now() - daysAgo * DAY),
+        actorUserId: userId,
+        apiKeyId: null,
+        targetUserId: userId,
+        ip: null,
+        userAgent: null,
+        detail: null,
+      });
+    await event(400);
+    await event(10);
+    const keepAll = startHousekeeping(services, logger, { auditRetentionSeconds: 0, everyMs: 25 });
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    await keepAll();
+    const count = async () => (await services.db.audit.list({ limit: 100, type: 'login_succeeded' })).items.length;
+    expect(await count()).toBe(2);
+    const stop = startHousekeeping(services, logger, { auditRetentionSeconds: 365 * 86400, everyMs: 25 });
+    await vi.waitFor(() => expect(lines.some((l) => l.msg === 'deleted audit events past AUDIT_RETENTION')).toBe(true));
+    await stop();
+    expect(await count()).toBe(1);
+  });
+
   it('logs a failed sweep as a warning and keeps the schedule', async () => {
     await services.db.close(); // every sweep now fails
-    const stop = startHousekeeping(services, logger, 25);
+    const stop = startHousekeeping(services, logger, { auditRetentionSeconds: 0, everyMs: 25 });
     await vi.waitFor(() =>
       expect(lines.filter((l) => l.msg.startsWith('housekeeping failed')).length).toBeGreaterThan(1),
     );

@@ -95,6 +95,11 @@ export class AuditLog {
   }
 
   /** Newest first; `cursor` is the id of the last event of the previous page. */
+  /** Deletes events older than `retentionSeconds`; returns how many. */
+  async purgeOlderThan(retentionSeconds: number): Promise<number> {
+    return this.db.audit.purgeBefore(new Date(this.clock().getTime() - retentionSeconds * 1000));
+  }
+
   /** A page of events, newest first, with the usernames of the users they name. */
   async list(options: AuditListOptions = {}): Promise<NamedAuditPage> {
     const limit = Math.min(options.limit ?? AUDIT_PAGE_DEFAULT, AUDIT_PAGE_MAX);

@@ -13,6 +13,11 @@ export class PgAuditRepository implements AuditRepository {
     return row!;
   }
 
+  async purgeBefore(before: Date): Promise<number> {
+    const rows = await this.db.delete(auditEvents).where(lt(auditEvents.at, before)).returning({ id: auditEvents.id });
+    return rows.length;
+  }
+
   async list(query: AuditQuery): Promise<AuditPage> {
     const filters: (SQL | undefined)[] = [];
     if (query.cursor !== undefined) filters.push(lt(auditEvents.id, query.cursor));

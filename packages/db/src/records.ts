@@ -199,6 +199,8 @@ export interface ApiKeysRepository {
 export interface AuditRepository {
   append(event: NewAuditEvent): Promise<AuditEventRecord>;
   list(query: AuditQuery): Promise<AuditPage>;
+  /** Deletes events from before `before`; returns how many. */
+  purgeBefore(before: Date): Promise<number>;
 }
 
 export const SIGNING_ALGORITHMS = ['EdDSA', 'ES256'] as const;

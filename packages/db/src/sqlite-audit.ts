@@ -12,6 +12,10 @@ export class SqliteAuditRepository implements AuditRepository {
     return this.db.insert(auditEvents).values(event).returning().get();
   }
 
+  async purgeBefore(before: Date): Promise<number> {
+    return this.db.delete(auditEvents).where(lt(auditEvents.at, before)).run().changes;
+  }
+
   async list(query: AuditQuery): Promise<AuditPage> {
     const filters: (SQL | undefined)[] = [];
     if (query.cursor !== undefined) filters.push(lt(auditEvents.id, query.cursor));

@@ -249,6 +249,23 @@ describe.each(engines.filter((e) => e.run))('storage conformance on $name', (eng
     expect((await db.audit.list({ limit: 10, from: at(2), to: at(4) })).items.map((e) => e.at)).toEqual([at(3), at(2)]);
   });
 
+  it('purges audit events from before a time', async () => {
+    const event = (at: Date) => ({
+      type: 'login_failed' as const,
+      at,
+      actorUserId: null,
+      apiKeyId: null,
+      targetUserId: null,
+      ip: null,
+      userAgent: null,
+      detail: null,
+    });
+    await db.audit.append(event(t0));
+    await db.audit.append(event(at(10)));
+    expect(await db.audit.purgeBefore(at(10))).toBe(1);
+    expect((await db.audit.list({ limit: 10 })).items.map((e) => e.at)).toEqual([at(10)]);
+  });
+
   it('purges expired rate-limit counters', async () => {
     await engine.insertCounter(db, 'old', new Date(t0.getTime() - 1));
     await engine.insertCounter(db, 'new', new Date(t0.getTime() + 1000));
