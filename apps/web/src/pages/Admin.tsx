@@ -3,7 +3,7 @@ import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tansta
 import { type ReactNode, useEffect, useState } from 'react';
 import { Alert } from '../components/Alert';
 import { ConfirmDialog } from '../components/ConfirmDialog';
-import { LoadError, Loading, Spinner } from '../components/Loading';
+import { ListState, Refreshing } from '../components/Loading';
 import { Pager } from '../components/Pager';
 import { RequireAdmin } from '../components/RequireAdmin';
 import { errorMessage } from '../errors';
@@ -150,20 +150,15 @@ function UserAdmin({ myId }: { myId: number }) {
               ))}
             </select>
           </div>
-          {users.isFetching && !users.isPending && (
-            <span className="toolbar-status" role="status">
-              <Spinner small /> Updating…
-            </span>
-          )}
+          <Refreshing query={users} />
         </search>
 
-        {users.isPending ? (
-          <Loading label="Loading users…" />
-        ) : users.error && !users.data ? (
-          <LoadError error={users.error} what="users" onRetry={() => void users.refetch()} />
-        ) : items.length === 0 ? (
-          <p className="empty-row">{search || role ? 'No users match these filters.' : 'No users on this page.'}</p>
-        ) : (
+        <ListState
+          query={users}
+          loading="Loading users…"
+          what="users"
+          empty={items.length > 0 ? null : search || role ? 'No users match these filters.' : 'No users on this page.'}
+        >
           <div className="table-wrap">
             <table className="table" aria-describedby="users-page">
               <thead>
@@ -185,7 +180,7 @@ function UserAdmin({ myId }: { myId: number }) {
               </tbody>
             </table>
           </div>
-        )}
+        </ListState>
 
         <Pager
           page={page}

@@ -5,7 +5,7 @@ import { startOfDay } from '../audit';
 import { Alert } from '../components/Alert';
 import { ConfirmDialog } from '../components/ConfirmDialog';
 import { Field } from '../components/Field';
-import { LoadError, Loading, Spinner } from '../components/Loading';
+import { ListState, Refreshing, Spinner } from '../components/Loading';
 import { RequireAdmin } from '../components/RequireAdmin';
 import { errorMessage, fieldMessages, formMessage } from '../errors';
 import { formatDate, formatDateTime, formatRelative } from '../format';
@@ -98,19 +98,14 @@ function ApiKeyAdmin() {
       <section className="card card-flush" aria-labelledby="keys-heading">
         <div className="card-heading">
           <h2 id="keys-heading">Keys</h2>
-          {keys.isFetching && !keys.isPending && (
-            <span className="toolbar-status" role="status">
-              <Spinner small /> Updating…
-            </span>
-          )}
+          <Refreshing query={keys} />
         </div>
-        {keys.isPending ? (
-          <Loading label="Loading API keys…" />
-        ) : keys.error && !keys.data ? (
-          <LoadError error={keys.error} what="API keys" onRetry={() => void keys.refetch()} />
-        ) : items.length === 0 ? (
-          <p className="empty-row">No API keys yet. Create one above when a service needs to call Gatehouse.</p>
-        ) : (
+        <ListState
+          query={keys}
+          loading="Loading API keys…"
+          what="API keys"
+          empty={items.length > 0 ? null : 'No API keys yet. Create one above when a service needs to call Gatehouse.'}
+        >
           <div className="table-wrap">
             <table className="table table-compact">
               <thead>
@@ -188,7 +183,7 @@ function ApiKeyAdmin() {
               </tbody>
             </table>
           </div>
-        )}
+        </ListState>
         {keys.error && keys.data && <Alert tone="error">{errorMessage(keys.error)}</Alert>}
       </section>
 

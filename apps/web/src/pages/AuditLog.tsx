@@ -12,7 +12,7 @@ import {
   NO_FILTERS,
   toInput,
 } from '../audit';
-import { LoadError, Loading, Spinner } from '../components/Loading';
+import { ListState, Refreshing } from '../components/Loading';
 import { Pager } from '../components/Pager';
 import { RequireAdmin } from '../components/RequireAdmin';
 import { errorMessage, fieldMessages } from '../errors';
@@ -149,20 +149,15 @@ function AuditTable() {
               Clear filters
             </button>
           )}
-          {events.isFetching && !events.isPending && (
-            <span className="toolbar-status" role="status">
-              <Spinner small /> Updating…
-            </span>
-          )}
+          <Refreshing query={events} />
         </search>
 
-        {events.isPending ? (
-          <Loading label="Loading events…" />
-        ) : events.error && !events.data ? (
-          <LoadError error={events.error} what="the audit log" onRetry={() => void events.refetch()} />
-        ) : items.length === 0 ? (
-          <p className="empty-row">{filtered ? 'No events match these filters.' : 'No events recorded yet.'}</p>
-        ) : (
+        <ListState
+          query={events}
+          loading="Loading events…"
+          what="the audit log"
+          empty={items.length > 0 ? null : filtered ? 'No events match these filters.' : 'No events recorded yet.'}
+        >
           <div className="table-wrap">
             <table className="table table-compact table-audit" aria-describedby="audit-page">
               <thead>
@@ -183,7 +178,7 @@ function AuditTable() {
               </tbody>
             </table>
           </div>
-        )}
+        </ListState>
 
         <Pager
           page={page}
