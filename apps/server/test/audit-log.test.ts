@@ -1,19 +1,7 @@
-import { AUDIT_EVENT_TYPES } from '@gatehouse/core';
+import { AUDIT_EVENT_TYPES, type PublicAuditEvent as AuditEvent } from '@gatehouse/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningGatehouse } from '../src/index.js';
 import { ADMIN, adminTokens, call, login, newUser, startTestServer, type Tokens } from './harness.js';
-
-interface AuditEvent {
-  id: number;
-  type: string;
-  at: string;
-  actorUserId: number | null;
-  apiKeyId: string | null;
-  targetUserId: number | null;
-  ip: string | null;
-  userAgent: string | null;
-  detail: Record<string, unknown> | null;
-}
 
 const CLIENT = { 'x-forwarded-for': '203.0.113.50', 'user-agent': 'audit-test/1.0' };
 
