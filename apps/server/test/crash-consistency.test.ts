@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { checkAfterRestart, loadUntilKilled } from './crash-support.js';
-import { openSqliteFile, processEnv, type ServerProcess, startProcess } from './process-support.js';
+import { openSqliteFile, processEnv } from './process-support.js';
+import { type ServerProcess, spawnServer } from './server-process.js';
 
 const WORKERS = 8;
 const LOAD_MS = 2000;
@@ -23,7 +24,7 @@ describe('crash consistency (SIGKILL mid-load, restart on the same SQLite file)'
   it('loses no acknowledged registration, passes integrity_check, and no refresh token works twice', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'gatehouse-crash-'));
     const env = processEnv(dir, { REFRESH_REUSE_GRACE: '0' });
-    const first = await startProcess(env);
+    const first = await spawnServer(env);
     running.push(first);
 
     const load = await loadUntilKilled(first, WORKERS, LOAD_MS);
@@ -53,7 +54,7 @@ describe('crash consistency (SIGKILL mid-load, restart on the same SQLite file)'
     }
 
     // Restart on the same file.
-    const second = await startProcess(env);
+    const second = await spawnServer(env);
     running.push(second);
     const { refused, settled } = await checkAfterRestart(second.url, load);
     console.log(

@@ -7,7 +7,8 @@ import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
-import { post, type ServerProcess } from './process-support.js';
+import { post } from './process-support.js';
+import type { ServerProcess } from './server-process.js';
 
 export interface Chain {
   username: string;

@@ -9,14 +9,8 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  acceptsConnections,
-  openSqliteFile,
-  post,
-  processEnv,
-  type ServerProcess,
-  startProcess,
-} from './process-support.js';
+import { acceptsConnections, openSqliteFile, post, processEnv } from './process-support.js';
+import { type ServerProcess, spawnServer } from './server-process.js';
 
 /** main.ts forces remaining connections closed after 10 s; allow start-up noise on top. */
 const EXIT_BOUND_MS = 13_000;
@@ -31,7 +25,7 @@ describe('graceful shutdown (SIGTERM during load)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'gatehouse-drain-'));
     // Cost 11: each registration hashes for ~100 ms on one of two threads, so most are in flight at once.
     const env = processEnv(dir, { BCRYPT_COST: '11' });
-    const server = await startProcess(env);
+    const server = await spawnServer(env);
     running.push(server);
 
     // An idle keep-alive connection must not hold the shutdown up.
@@ -106,7 +100,7 @@ describe('graceful shutdown (SIGTERM during load)', () => {
 
   it('a client stuck mid-request (slow loris) cannot keep the process alive past the bound', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'gatehouse-loris-'));
-    const server = await startProcess(processEnv(dir));
+    const server = await spawnServer(processEnv(dir));
     running.push(server);
     const loris = connect(Number(new URL(server.url).port), '127.0.0.1');
     loris.on('error', () => {});
@@ -127,7 +121,7 @@ describe('graceful shutdown (SIGTERM during load)', () => {
 
   it('a keep-alive client that sends a new request while draining gets an answer or a closed connection, never a hang', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'gatehouse-ka-'));
-    const server = await startProcess(processEnv(dir, { BCRYPT_COST: '10' }));
+    const server = await spawnServer(processEnv(dir, { BCRYPT_COST: '10' }));
     running.push(server);
     const slow = post(server.url, 'auth.register', {
       username: 'kaslow',

@@ -12,7 +12,8 @@ import { createScratchPostgres, type ScratchDatabase } from '@gatehouse/db/testi
 import { afterEach, describe, expect, it } from 'vitest';
 import { checkAfterRestart, loadUntilKilled, openPostgres, storedHash } from './crash-support.js';
 import { TEST_DATABASE } from './harness.js';
-import { processEnv, type ServerProcess, startProcess } from './process-support.js';
+import { processEnv } from './process-support.js';
+import { type ServerProcess, spawnServer } from './server-process.js';
 
 const WORKERS = 8;
 const LOAD_MS = 2000;
@@ -35,7 +36,7 @@ describe.runIf(TEST_DATABASE === 'postgres')(
       scratch = await createScratchPostgres();
       const dir = mkdtempSync(join(tmpdir(), 'gatehouse-crash-pg-'));
       const env = processEnv(dir, { DATABASE_URL: scratch.url, REFRESH_REUSE_GRACE: '0' });
-      const first = await startProcess(env);
+      const first = await spawnServer(env);
       running.push(first);
 
       const load = await loadUntilKilled(first, WORKERS, LOAD_MS);
@@ -95,7 +96,7 @@ describe.runIf(TEST_DATABASE === 'postgres')(
       }
 
       // Restart on the same database.
-      const second = await startProcess(env);
+      const second = await spawnServer(env);
       running.push(second);
       const { refused, settled } = await checkAfterRestart(second.url, load);
       console.log(

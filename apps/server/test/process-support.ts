@@ -1,10 +1,7 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { connect } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { GENEROUS_LIMITS } from './harness.js';
-
-export const MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 
 /** The environment of a server process on a SQLite file in `dir`, with relaxed rate limits. */
 export function processEnv(dir: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
@@ -22,34 +19,6 @@ export function processEnv(dir: string, extra: Record<string, string> = {}): Nod
     LOG_LEVEL: 'info',
     ...extra,
   };
-}
-
-export interface ServerProcess {
-  child: ChildProcess;
-  url: string;
-  output: () => string;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-/** Starts `node dist/main.js` and resolves once it logs that it listens. */
-export function startProcess(env: NodeJS.ProcessEnv): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [MAIN], { env, cwd: env.DATA_DIR, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once('exit', (code, signal) => resolve({ code, signal })),
-  );
-  return new Promise((resolve, reject) => {
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.length > 200_000) output = output.slice(-100_000);
-      const match = /Gatehouse listening on (http:\/\/[\d.:]+)/.exec(output);
-      if (match) resolve({ child, url: match[1]!, output: () => output, exited });
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    void exited.then(({ code }) => reject(new Error(`server exited with ${code} before listening: ${output}`)));
-    setTimeout(() => reject(new Error(`server did not listen within 15 s: ${output.slice(-2000)}`)), 15_000).unref();
-  });
 }
 
 /** Whether a brand-new TCP connection to the server's port is accepted. */

@@ -6,7 +6,10 @@ export const MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 export interface ServerProcess {
   child: ChildProcess;
   url: string;
+  /** What it printed (the last 100–200 KB). */
   output(): string;
+  /** How the process ended, once it has. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   /** SIGTERM, then waits for the exit. */
   stop(): Promise<void>;
 }
@@ -18,30 +21,28 @@ export function spawnServer(env: NodeJS.ProcessEnv, args: string[] = []): Promis
   const child = spawn(process.execPath, [MAIN, ...args], {
     env: { PATH: process.env.PATH, ...env },
     cwd: env.DATA_DIR,
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
   started.push(child);
   let output = '';
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    await exited;
+  };
   return new Promise((resolve, reject) => {
-    child.stdout?.on('data', (chunk: Buffer) => {
+    const onData = (chunk: Buffer) => {
       output += chunk.toString();
+      if (output.length > 200_000) output = output.slice(-100_000);
       const match = /Gatehouse listening on (http:\/\/[\d.:]+)/.exec(output);
-      if (match) {
-        resolve({
-          child,
-          url: match[1]!,
-          output: () => output,
-          stop: async () => {
-            if (child.exitCode === null) child.kill('SIGTERM');
-            await exited;
-          },
-        });
-      }
-    });
-    child.stderr?.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    child.once('exit', (code) => reject(new Error(`server exited with ${code}: ${output}`)));
+      if (match) resolve({ child, url: match[1]!, output: () => output, exited, stop });
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    void exited.then(({ code }) => reject(new Error(`server exited with ${code} before listening: ${output}`)));
+    setTimeout(() => reject(new Error(`server did not listen within 30 s: ${output.slice(-2000)}`)), 30_000).unref();
   });
 }
 
@@ -57,5 +58,6 @@ export function runCommand(args: string[], env: NodeJS.ProcessEnv) {
 
 /** Kills every server this module started that is still running (for afterAll/afterEach). */
 export function killServers(): void {
-  for (const child of started.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
+  for (const child of started.splice(0))
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
 }

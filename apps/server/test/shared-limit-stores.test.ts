@@ -1,40 +1,19 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { RunningGatehouse } from '../src/index.js';
 import { call, DEFAULT_LIMITS, startTestServer } from './harness.js';
+import { killServers, spawnServer } from './server-process.js';
 
-const MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const PASSWORD = 'password-123';
 
-/** Starts the built server process and resolves with its URL once it logs that it listens. */
-function serve(env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [MAIN], { env, cwd: env.DATA_DIR });
-  children.push(child);
-  let output = '';
-  return new Promise((resolve, reject) => {
-    child.stdout.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /Gatehouse listening on (http:\/\/[\d.:]+)/.exec(output);
-      if (match) resolve({ child, url: match[1]! });
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    child.once('exit', (code) => reject(new Error(`server exited with ${code}: ${output}`)));
-  });
-}
-
-const children: ChildProcess[] = [];
 const servers: RunningGatehouse[] = [];
 afterEach(async () => {
-  for (const child of children.splice(0)) child.kill('SIGKILL');
+  killServers();
   await Promise.all(servers.splice(0).map((app) => app.close()));
 });
 
@@ -54,8 +33,8 @@ describe('the database store', () => {
       RATE_LIMIT_STORE: 'database',
     };
     // One after the other: the first applies the migrations.
-    const a = await serve(env);
-    const b = await serve(env);
+    const a = await spawnServer(env);
+    const b = await spawnServer(env);
     const registered = await call(a.url, 'auth.register', {
       username: 'pat',
       email: 'pat@example.com',
