@@ -57,17 +57,9 @@ export const AUDIT_PAGE_DEFAULT = 50;
 export const AUDIT_PAGE_MAX = 200;
 const USER_AGENT_MAX = 256;
 
-/** An event as seen from outside. */
-export interface PublicAuditEvent {
-  id: number;
-  type: string;
+/** An event as seen from outside: the stored one with its time as ISO 8601 text. */
+export interface PublicAuditEvent extends Omit<AuditEventRecord, 'at'> {
   at: string;
-  actorUserId: number | null;
-  apiKeyId: string | null;
-  targetUserId: number | null;
-  ip: string | null;
-  userAgent: string | null;
-  detail: AuditDetail | null;
 }
 
 export function toPublicAuditEvent(event: AuditEventRecord): PublicAuditEvent {
