@@ -1,21 +1,21 @@
 import type { Database, SigningAlgorithm } from '@gatehouse/db';
-import { AccountService } from './accounts.js';
-import { AdministrationService } from './administration.js';
-import { ApiKeyService } from './api-keys.js';
-import { AuditLog } from './audit-log.js';
-import { Authenticator } from './authentication.js';
-import { LoginThrottle } from './login-throttle.js';
-import type { OAuthProvider } from './oauth-providers.js';
-import { createOAuthProviders, type OAuthSettings } from './oauth-settings.js';
-import { OAuthService } from './oauth-sign-in.js';
-import { PasswordSignIn } from './password-sign-in.js';
-import { PasswordHasher } from './passwords.js';
-import type { RateLimitSettings } from './rate-limit-settings.js';
-import type { RateLimitStore } from './rate-limit-store.js';
-import { RateLimits } from './rate-limits.js';
-import { SessionService } from './sessions.js';
-import { SigningKeyRing } from './signing-keys.js';
-import { AccessTokens } from './tokens.js';
+import { AccessTokens } from './access-tokens/access-tokens.js';
+import { Authenticator } from './access-tokens/authentication.js';
+import { AccountService } from './accounts/accounts.js';
+import { AdministrationService } from './accounts/administration.js';
+import { ApiKeyService } from './api-keys/api-keys.js';
+import { AuditLog } from './audit/audit-log.js';
+import type { OAuthProvider } from './oauth/providers.js';
+import { createOAuthProviders, type OAuthSettings } from './oauth/settings.js';
+import { OAuthService } from './oauth/sign-in.js';
+import { LoginThrottle } from './passwords/login-throttle.js';
+import { PasswordHasher } from './passwords/password-hasher.js';
+import { PasswordSignIn } from './passwords/password-sign-in.js';
+import type { RateLimitSettings } from './rate-limits/rate-limit-settings.js';
+import type { RateLimitStore } from './rate-limits/rate-limit-store.js';
+import { RateLimits } from './rate-limits/rate-limits.js';
+import { SessionService } from './sessions/sessions.js';
+import { SigningKeyRing } from './signing-keys/signing-keys.js';
 
 export interface RateLimitServiceOptions {
   settings?: Partial<RateLimitSettings>;

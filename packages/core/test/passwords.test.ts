@@ -1,7 +1,7 @@
 import bcrypt from 'bcryptjs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { commonPasswords } from '../src/common-passwords.js';
 import { PasswordHasher, passwordProblem } from '../src/index.js';
+import { commonPasswords } from '../src/passwords/common-passwords.js';
 
 describe('PasswordHasher', () => {
   const hasher = new PasswordHasher({ cost: 4, threads: 2 });

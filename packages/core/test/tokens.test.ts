@@ -1,5 +1,6 @@
 import { SignJWT } from 'jose';
 import { describe, expect, it, vi } from 'vitest';
+import { VerifiedTokenCache } from '../src/access-tokens/verified-token-cache.js';
 import {
   AccessTokens,
   formatRefreshToken,
@@ -8,7 +9,6 @@ import {
   parseDuration,
   parseRefreshToken,
 } from '../src/index.js';
-import { VerifiedTokenCache } from '../src/verified-token-cache.js';
 
 const options = { secret: 's'.repeat(32), issuer: 'gatehouse', audience: 'gatehouse', ttlSeconds: 60 };
 const subject = { userId: 7, sessionId: 'session-id-0000001', tokenVersion: 3 };

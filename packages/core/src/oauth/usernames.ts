@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
-import { USERNAME_MAX, USERNAME_MIN } from './identifiers.js';
-import type { ExternalProfile } from './oauth-providers.js';
+import { USERNAME_MAX, USERNAME_MIN } from '../accounts/identifiers.js';
+import type { ExternalProfile } from './providers.js';
 
 /**
  * A username for a new account from the provider's profile, within the username rules (ASCII

@@ -1,16 +1,10 @@
 import type { Database, SessionRecord, SessionState, UserRecord } from '@gatehouse/db';
-import type { AuditLog } from './audit-log.js';
-import { GatehouseError } from './errors.js';
-import {
-  formatRefreshToken,
-  hashSecret,
-  newSecret,
-  newSessionId,
-  parseRefreshToken,
-  type RefreshToken,
-  sameHash,
-} from './refresh-tokens.js';
-import type { AccessTokens } from './tokens.js';
+import type { AccessTokens } from '../access-tokens/access-tokens.js';
+import type { AuditLog } from '../audit/audit-log.js';
+import type { ClientInfo } from '../client-info.js';
+import { GatehouseError } from '../errors.js';
+import { hashSecret, sameHash } from '../secret-hashing.js';
+import { formatRefreshToken, newSecret, newSessionId, parseRefreshToken, type RefreshToken } from './refresh-tokens.js';
 
 export interface TokenPair {
   accessToken: string;
@@ -25,11 +19,6 @@ export interface IssuedSession {
   tokens: TokenPair;
   sessionId: string;
   sessionExpiresAt: Date;
-}
-
-export interface ClientInfo {
-  ip: string | null;
-  userAgent: string | null;
 }
 
 export interface SessionServiceOptions {

@@ -1,4 +1,4 @@
-import { GatehouseError } from './errors.js';
+import { GatehouseError } from '../errors.js';
 
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
 

@@ -1,4 +1,4 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 
 /**
  * A refresh token is "<session id>.<secret>": the id finds the session row, the 256-bit
@@ -29,14 +29,4 @@ export function parseRefreshToken(text: string): RefreshToken | null {
   if (extra !== undefined || !sessionId || !secret) return null;
   if (!PART.test(sessionId) || !PART.test(secret)) return null;
   return { sessionId, secret };
-}
-
-export function hashSecret(secret: string): string {
-  return createHash('sha256').update(secret).digest('hex');
-}
-
-/** Constant-time comparison of two stored-form hashes. */
-export function sameHash(a: string | null, b: string): boolean {
-  if (a === null || a.length !== b.length) return false;
-  return timingSafeEqual(Buffer.from(a), Buffer.from(b));
 }

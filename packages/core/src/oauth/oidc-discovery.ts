@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { urlProblem } from './oauth-urls.js';
+import { urlProblem } from './urls.js';
 
 /** The parts of an OpenID Provider's metadata Gatehouse uses. */
 const metadataSchema = z.object({

@@ -1,11 +1,11 @@
 import type { Database, UserRecord } from '@gatehouse/db';
-import type { AccountService } from './accounts.js';
-import type { AuditLog } from './audit-log.js';
-import { GatehouseError } from './errors.js';
-import { identifierKey } from './identifiers.js';
+import type { AccountService } from '../accounts/accounts.js';
+import { identifierKey } from '../accounts/identifiers.js';
+import type { AuditLog } from '../audit/audit-log.js';
+import type { ClientInfo } from '../client-info.js';
+import { GatehouseError } from '../errors.js';
+import type { RateLimits } from '../rate-limits/rate-limits.js';
 import type { AdmittedAttempt, LoginAttempt, LoginThrottle } from './login-throttle.js';
-import type { RateLimits } from './rate-limits.js';
-import type { ClientInfo } from './sessions.js';
 
 /** How far back a session from the same address makes it a "known" one for the account. */
 const KNOWN_ADDRESS_DAYS = 30;

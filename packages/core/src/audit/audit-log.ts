@@ -1,5 +1,5 @@
 import type { AuditDetail, AuditEventRecord, AuditPage, Database } from '@gatehouse/db';
-import type { ClientInfo } from './sessions.js';
+import type { ClientInfo } from '../client-info.js';
 
 /** The security events Gatehouse records. */
 export const AUDIT_EVENT_TYPES = [

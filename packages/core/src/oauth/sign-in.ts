@@ -1,13 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { type Database, type OAuthAccountRecord, UniqueViolationError, type UserRecord } from '@gatehouse/db';
-import type { AuditLog } from './audit-log.js';
-import { GatehouseError } from './errors.js';
-import { identifierKey, normalizeEmail } from './identifiers.js';
-import type { AuthorizationRequest, ExternalProfile, OAuthProvider } from './oauth-providers.js';
-import { sameOriginPath } from './oauth-urls.js';
-import { usernameBase, usernameCandidates } from './oauth-usernames.js';
-import { hashSecret, sameHash } from './refresh-tokens.js';
-import type { ClientInfo } from './sessions.js';
+import { identifierKey, normalizeEmail } from '../accounts/identifiers.js';
+import type { AuditLog } from '../audit/audit-log.js';
+import type { ClientInfo } from '../client-info.js';
+import { GatehouseError } from '../errors.js';
+import { hashSecret, sameHash } from '../secret-hashing.js';
+import type { AuthorizationRequest, ExternalProfile, OAuthProvider } from './providers.js';
+import { sameOriginPath } from './urls.js';
+import { usernameBase, usernameCandidates } from './usernames.js';
 
 /** RFC 9700 asks for short-lived state; ten minutes covers a slow login at the provider. */
 export const OAUTH_STATE_TTL_SECONDS = 600;

@@ -1,5 +1,5 @@
-import { RateLimitedError, waitPhrase } from './errors.js';
-import type { RateLimits } from './rate-limits.js';
+import { RateLimitedError, waitPhrase } from '../errors.js';
+import type { RateLimits } from '../rate-limits/rate-limits.js';
 
 /** One sign-in attempt as the brute-force defence sees it. */
 export interface LoginAttempt {

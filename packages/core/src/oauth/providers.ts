@@ -1,7 +1,7 @@
 import { CodeChallengeMethod, GitHub, Google, OAuth2Client, type OAuth2Tokens } from 'arctic';
 import { createRemoteJWKSet, type JWTVerifyGetKey } from 'jose';
 import { z } from 'zod';
-import { GatehouseError } from './errors.js';
+import { GatehouseError } from '../errors.js';
 import { isVerified, verifyIdToken } from './id-token.js';
 import { discoverProvider, type ProviderMetadata } from './oidc-discovery.js';
 

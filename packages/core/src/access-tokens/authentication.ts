@@ -1,8 +1,8 @@
 import type { Database, Role, UserRecord } from '@gatehouse/db';
-import { looksLikeApiKey } from './api-key-format.js';
-import { GatehouseError } from './errors.js';
-import type { SessionService } from './sessions.js';
-import type { AccessClaims, AccessTokens } from './tokens.js';
+import { looksLikeApiKey } from '../api-keys/api-key-format.js';
+import { GatehouseError } from '../errors.js';
+import type { SessionService } from '../sessions/sessions.js';
+import type { AccessClaims, AccessTokens } from './access-tokens.js';
 
 export interface Principal {
   user: UserRecord;

@@ -1,10 +1,11 @@
 import { type Database, UniqueViolationError, type UserRecord } from '@gatehouse/db';
-import type { AuditLog } from './audit-log.js';
-import { GatehouseError, invalidCredentials } from './errors.js';
+import type { AuditLog } from '../audit/audit-log.js';
+import type { ClientInfo } from '../client-info.js';
+import { GatehouseError, invalidCredentials } from '../errors.js';
+import type { PasswordHasher } from '../passwords/password-hasher.js';
+import { passwordProblem } from '../passwords/password-policy.js';
+import type { SessionService } from '../sessions/sessions.js';
 import { identifierKey, normalizeEmail, normalizeUsername } from './identifiers.js';
-import { passwordProblem } from './password-policy.js';
-import type { PasswordHasher } from './passwords.js';
-import type { ClientInfo, SessionService } from './sessions.js';
 
 export interface Registration {
   username: string;

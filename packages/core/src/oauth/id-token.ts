@@ -1,6 +1,6 @@
 import { type JWTVerifyGetKey, jwtVerify } from 'jose';
 import { z } from 'zod';
-import { GatehouseError } from './errors.js';
+import { GatehouseError } from '../errors.js';
 
 /** The ID token claims Gatehouse reads; anything else the provider puts in is ignored. */
 const idTokenClaims = z.object({

@@ -1,6 +1,6 @@
 import type { RateLimiterAbstract } from 'rate-limiter-flexible';
 import { RateLimiterRes } from 'rate-limiter-flexible';
-import { RateLimitedError, waitPhrase } from './errors.js';
+import { RateLimitedError, waitPhrase } from '../errors.js';
 import { DEFAULT_RATE_LIMITS, type RateLimitSettings } from './rate-limit-settings.js';
 import { createLimiterFactory, type LimiterFactory, type RateLimitStore } from './rate-limit-store.js';
 

@@ -1,10 +1,10 @@
 import type { ApiKeyRecord, Database } from '@gatehouse/db';
+import type { Actor, AuditLog } from '../audit/audit-log.js';
+import type { ClientInfo } from '../client-info.js';
+import { GatehouseError, RateLimitedError, waitPhrase } from '../errors.js';
+import type { RateLimits } from '../rate-limits/rate-limits.js';
+import { hashSecret, sameHash } from '../secret-hashing.js';
 import { apiKeyPrefix, formatApiKey, newApiKeyParts, parseApiKey } from './api-key-format.js';
-import type { Actor, AuditLog } from './audit-log.js';
-import { GatehouseError, RateLimitedError, waitPhrase } from './errors.js';
-import type { RateLimits } from './rate-limits.js';
-import { hashSecret, sameHash } from './refresh-tokens.js';
-import type { ClientInfo } from './sessions.js';
 
 /** What a key may be used for. */
 export const API_KEY_SCOPES = ['tokens:introspect', 'users:read'] as const;

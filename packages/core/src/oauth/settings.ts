@@ -4,8 +4,8 @@ import {
   GoogleProvider,
   type OAuthProvider,
   type OAuthProviderId,
-} from './oauth-providers.js';
-import { redirectUriFor } from './oauth-urls.js';
+} from './providers.js';
+import { redirectUriFor } from './urls.js';
 
 export interface OAuthClientCredentials {
   clientId: string;

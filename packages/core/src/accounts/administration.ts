@@ -1,7 +1,7 @@
 import type { Database, GuardedChange, Role, UserPage, UserRecord } from '@gatehouse/db';
-import type { Actor, AuditLog } from './audit-log.js';
-import { GatehouseError } from './errors.js';
-import type { SessionService } from './sessions.js';
+import type { Actor, AuditLog } from '../audit/audit-log.js';
+import { GatehouseError } from '../errors.js';
+import type { SessionService } from '../sessions/sessions.js';
 
 export interface UserListOptions {
   cursor?: number | undefined;

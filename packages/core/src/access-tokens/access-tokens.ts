@@ -1,8 +1,8 @@
 import { randomUUID, webcrypto } from 'node:crypto';
 import type { SigningAlgorithm } from '@gatehouse/db';
 import { type CryptoKey, errors, type JWK, type JWTHeaderParameters, jwtVerify, type KeyObject, SignJWT } from 'jose';
-import { GatehouseError } from './errors.js';
-import type { SigningKeyRing } from './signing-keys.js';
+import { GatehouseError } from '../errors.js';
+import type { SigningKeyRing } from '../signing-keys/signing-keys.js';
 import { VerifiedTokenCache } from './verified-token-cache.js';
 
 export const ACCESS_TOKEN_TYPE = 'at+jwt';

@@ -11,7 +11,7 @@ export interface PasswordHasherOptions {
 
 // Compiled code sits next to its worker; tests running the TypeScript source use the build.
 const workerUrl = import.meta.url.endsWith('.ts')
-  ? new URL('../dist/password-worker.js', import.meta.url)
+  ? new URL('../../dist/passwords/password-worker.js', import.meta.url)
   : new URL('./password-worker.js', import.meta.url);
 
 /** bcrypt hashing and verification on a pool of worker threads. */
