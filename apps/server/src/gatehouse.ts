@@ -1,12 +1,6 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import {
-  type AuthServices,
-  createAuthServices,
-  ensureAdmin,
-  GatehouseError,
-  parseKeyEncryptionKey,
-} from '@gatehouse/core';
+import { type AuthServices, createAuthServices, GatehouseError, parseKeyEncryptionKey } from '@gatehouse/core';
 import { openDatabase } from '@gatehouse/db';
 import type { Logger } from 'pino';
 import { type Config, ConfigError, rateLimitStore } from './config.js';
@@ -77,17 +71,10 @@ export async function bootstrapAdmin(config: Config, services: AuthServices, log
   } = config;
   if (!username || !email || !password) return;
   try {
-    const outcome = await ensureAdmin(services.db, services.accounts, { username, email, password });
+    const outcome = await services.accounts.ensureAdmin({ username, email, password });
     if (outcome === 'created') logger.info({ username }, 'created the first admin from GATEHOUSE_ADMIN_*');
+    if (outcome === 'created_elsewhere') logger.info({ username }, 'the first admin was created by another instance');
   } catch (error) {
-    // Instances starting together on one database race to create the same admin; the loser
-    // finds the winner's account and carries on.
-    const lostRace =
-      error instanceof GatehouseError && error.kind === 'CONFLICT' && (await services.db.users.countAdmins()) > 0;
-    if (lostRace) {
-      logger.info({ username }, 'the first admin was created by another instance');
-      return;
-    }
     // A refused account (common password, taken e-mail…) is a problem of the GATEHOUSE_ADMIN_* settings.
     if (error instanceof GatehouseError) {
       throw new ConfigError([`GATEHOUSE_ADMIN_*: cannot create the first admin "${username}": ${error.message}`]);

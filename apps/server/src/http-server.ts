@@ -85,7 +85,7 @@ export function createHttpServer({
     // Under WORKERS=N the worker id tells which process answered (load spread, debugging).
     if (path === '/healthz') return sendJson(res, 200, { status: 'ok', ...workerId() });
     if (path === '/readyz') {
-      const up = await services.db.ping().catch(() => false);
+      const up = await services.storage.isUp();
       return sendJson(res, up ? 200 : 503, { status: up ? 'ready' : 'unavailable', db: up ? 'up' : 'down' });
     }
     if (path === JWKS_PATH) return serveJwks(req, res, services);

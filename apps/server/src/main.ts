@@ -19,7 +19,7 @@ async function serve(): Promise<void> {
     logger,
     config.WORKERS > 1 ? { passwordThreads: passwordThreadsPerWorker(config.WORKERS) } : {},
   );
-  logger.info({ url: app.url, db: app.services.db.engine }, `Gatehouse listening on ${app.url}`);
+  logger.info({ url: app.url, db: app.services.storage.engine }, `Gatehouse listening on ${app.url}`);
   const shutdown = (signal: string) => {
     logger.info({ signal }, 'shutting down: finishing in-flight requests');
     const force = setTimeout(() => {

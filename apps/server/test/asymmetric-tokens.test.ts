@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { databaseOf } from '@gatehouse/core/testing';
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, type RunningGatehouse } from '../src/index.js';
@@ -73,7 +74,7 @@ describe.each(['EdDSA', 'ES256'] as const)('JWT_ALG=%s', (alg) => {
   });
 
   it('stores private keys only encrypted', async () => {
-    const keys = await app.services.db.signingKeys.listPublished(new Date());
+    const keys = await databaseOf(app.services).signingKeys.listPublished(new Date());
     for (const key of keys) {
       expect(key.encryptedPrivateKey).toMatch(/^v1\./);
       expect(key.encryptedPrivateKey).not.toMatch(/PRIVATE KEY/);

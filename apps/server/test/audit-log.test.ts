@@ -1,4 +1,5 @@
 import { AUDIT_EVENT_TYPES, type PublicAuditEvent as AuditEvent } from '@gatehouse/core';
+import { databaseOf } from '@gatehouse/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningGatehouse } from '../src/index.js';
 import { ADMIN, adminTokens, call, login, newUser, startTestServer, type Tokens } from './harness.js';
@@ -189,7 +190,7 @@ describe('the audit log', () => {
     const now = new Date();
     for (let i = 0; i < 120; i++) {
       const name = `crowd${i}`;
-      await app.services.db.users.create(
+      await databaseOf(app.services).users.create(
         {
           username: name,
           usernameKey: name,

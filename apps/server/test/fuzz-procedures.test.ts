@@ -6,6 +6,7 @@
  */
 import { appRouter } from '@gatehouse/api';
 import { API_KEY_SCOPES, type AuthServices } from '@gatehouse/core';
+import { databaseOf } from '@gatehouse/core/testing';
 import type { UserRecord } from '@gatehouse/db';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -166,14 +167,14 @@ describe('fuzzing every procedure over HTTP', () => {
 
   /** Puts the fixtures back however the previous run left them (outside the measured call). */
   async function restoreFixtures(): Promise<void> {
-    const root = (await services.db.users.findByLoginKey(ADMIN.username))!;
-    if (root.role !== 'admin') await services.db.users.setRole(root.id, 'admin', new Date());
-    if (!root.isActive) await services.db.users.setActive(root.id, true, new Date());
+    const root = (await databaseOf(services).users.findByLoginKey(ADMIN.username))!;
+    if (root.role !== 'admin') await databaseOf(services).users.setRole(root.id, 'admin', new Date());
+    if (!root.isActive) await databaseOf(services).users.setActive(root.id, true, new Date());
     if (!(await works(adminToken))) {
-      adminToken = (await services.sessions.open((await services.db.users.findById(root.id))!, client)).tokens
+      adminToken = (await services.sessions.open((await databaseOf(services).users.findById(root.id))!, client)).tokens
         .accessToken;
     }
-    const user = fuzzUser ? await services.db.users.findById(fuzzUser.id) : null;
+    const user = fuzzUser ? await databaseOf(services).users.findById(fuzzUser.id) : null;
     if (!user?.isActive || user.role !== 'user') {
       userCount += 1;
       fuzzUser = await services.accounts.register({
@@ -185,7 +186,7 @@ describe('fuzzing every procedure over HTTP', () => {
     } else if (!(await works(userToken))) {
       userToken = (await services.sessions.open(user, client)).tokens.accessToken;
     }
-    const key = apiKeyId ? await services.db.apiKeys.findById(apiKeyId) : null;
+    const key = apiKeyId ? await databaseOf(services).apiKeys.findById(apiKeyId) : null;
     if (!key || key.revokedAt) {
       const created = await services.apiKeys.create(
         { userId: root.id, client },

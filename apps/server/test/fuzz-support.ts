@@ -1,6 +1,7 @@
 import { request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
 import type { AuthServices } from '@gatehouse/core';
+import { databaseOf } from '@gatehouse/core/testing';
 import fc from 'fast-check';
 
 /** Error codes the README documents, and the statuses that go with them. */
@@ -321,7 +322,7 @@ export function checkResponse(response: { status: number; text: string }, contex
  * log and rate-limit counters are meant to change.
  */
 export async function snapshotDatabase(services: AuthServices): Promise<string> {
-  const { db } = services;
+  const db = databaseOf(services);
   const users = [];
   let cursor: number | undefined;
   do {

@@ -1,5 +1,5 @@
 import type { AuthServices } from '@gatehouse/core';
-import { createTestServices } from '@gatehouse/core/testing';
+import { createTestServices, databaseOf } from '@gatehouse/core/testing';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { startHousekeeping } from '../src/housekeeping.js';
@@ -15,7 +15,7 @@ describe('housekeeping', () => {
   /** A session of the user that ended `daysAgo` days ago (or ends in the future when negative). */
   const sessionEndedDaysAgo = (id: string, daysAgo: number) => {
     const expiresAt = new Date(Date.now() - daysAgo * DAY);
-    return services.db.sessions.create(
+    return databaseOf(services).sessions.create(
       { id, userId, tokenHash: `hash-${id}`, expiresAt, userAgent: null, ip: '10.0.0.1' },
       new Date(expiresAt.getTime() - DAY),
     );
@@ -42,14 +42,14 @@ describe('housekeeping', () => {
     await sessionEndedDaysAgo('old-2', 31);
     await vi.waitFor(() => expect(lines.filter((l) => l.purged === 1)).toHaveLength(2));
     await stop();
-    for (const id of ['old-1', 'old-2']) expect(await services.db.sessions.findById(id)).toBeNull();
-    for (const id of ['recent', 'live']) expect(await services.db.sessions.findById(id)).not.toBeNull();
+    for (const id of ['old-1', 'old-2']) expect(await databaseOf(services).sessions.findById(id)).toBeNull();
+    for (const id of ['recent', 'live']) expect(await databaseOf(services).sessions.findById(id)).not.toBeNull();
     expect(lines[0]?.msg).toBe('deleted sessions that ended more than 30 days ago');
   });
 
   it('deletes audit events past the retention when one is set, and none without', async () => {
     const event = (daysAgo: number) =>
-      services.db.audit.append({
+      databaseOf(services).audit.append({
         type: 'login_succeeded',
         at: new Date(Date.now() - daysAgo * DAY),
         actorUserId: userId,
@@ -64,7 +64,8 @@ describe('housekeeping', () => {
     const keepAll = startHousekeeping(services, logger, { auditRetentionSeconds: 0, everyMs: 25 });
     await new Promise((resolve) => setTimeout(resolve, 80));
     await keepAll();
-    const count = async () => (await services.db.audit.list({ limit: 100, type: 'login_succeeded' })).items.length;
+    const count = async () =>
+      (await databaseOf(services).audit.list({ limit: 100, type: 'login_succeeded' })).items.length;
     expect(await count()).toBe(2);
     const stop = startHousekeeping(services, logger, { auditRetentionSeconds: 365 * 86400, everyMs: 25 });
     await vi.waitFor(() => expect(lines.some((l) => l.msg === 'deleted audit events past AUDIT_RETENTION')).toBe(true));
@@ -73,7 +74,7 @@ describe('housekeeping', () => {
   });
 
   it('logs a failed sweep as a warning and keeps the schedule', async () => {
-    await services.db.close(); // every sweep now fails
+    await databaseOf(services).close(); // every sweep now fails
     const stop = startHousekeeping(services, logger, { auditRetentionSeconds: 0, everyMs: 25 });
     await vi.waitFor(() =>
       expect(lines.filter((l) => l.msg.startsWith('housekeeping failed')).length).toBeGreaterThan(1),

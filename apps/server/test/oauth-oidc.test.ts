@@ -3,6 +3,7 @@
  * authorization-code + PKCE flow over HTTP, as a browser and the web app's callback page run it.
  */
 import { hashSecret } from '@gatehouse/core';
+import { databaseOf } from '@gatehouse/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningGatehouse } from '../src/index.js';
 import { type CallResult, call, login, newUser, startTestServer } from './harness.js';
@@ -153,7 +154,7 @@ describe('sign-in with a generic OpenID Connect provider', () => {
     // An expired state, stored as oauth.start would have stored it, for this very browser.
     const secret = browser.jar.get('gatehouse_oauth') ?? '';
     const past = new Date(Date.now() - 1000);
-    await app.services.db.oauthStates.create(
+    await databaseOf(app.services).oauthStates.create(
       {
         stateHash: hashSecret('expired-state'),
         provider: 'oidc',
@@ -214,7 +215,7 @@ describe('sign-in with a generic OpenID Connect provider', () => {
     const refused = await new Browser(base).signIn('frank-unverified');
     expect(refused.error?.data.code).toBe('FORBIDDEN');
     expect(refused.error?.message).toMatch(/has not verified this email address/);
-    expect(await app.services.db.users.findByLoginKey(email)).toBeNull();
+    expect(await databaseOf(app.services).users.findByLoginKey(email)).toBeNull();
     // The address stays free for its owner.
     const owner = await call(base, 'auth.register', {
       username: `frank${Date.now()}`,

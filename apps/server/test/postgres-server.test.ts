@@ -1,3 +1,4 @@
+import { databaseOf } from '@gatehouse/core/testing';
 /**
  * A PostgreSQL-backed server end to end (runs in the "postgres" vitest project only): the
  * runbook, refresh rotation, and the races the database must settle.
@@ -14,7 +15,7 @@ describe.runIf(TEST_DATABASE === 'postgres')('a server on PostgreSQL', () => {
   afterAll(() => app.close(), 30_000);
 
   it('runs on PostgreSQL and reports it ready', async () => {
-    expect(app.services.db.engine).toBe('postgres');
+    expect(databaseOf(app.services).engine).toBe('postgres');
     const ready = await fetch(`${app.url}/readyz`);
     expect(ready.status).toBe(200);
   });
@@ -73,6 +74,6 @@ describe.runIf(TEST_DATABASE === 'postgres')('a server on PostgreSQL', () => {
     // demotion lands before the second caller is re-checked as admin (403). Never both 200.
     expect(statuses[0]).toBe(200);
     expect([403, 409]).toContain(statuses[1]);
-    expect(await app.services.db.users.countAdmins()).toBe(1);
+    expect(await databaseOf(app.services).users.countAdmins()).toBe(1);
   });
 });

@@ -77,6 +77,13 @@ describe('the server process', () => {
     expect(common.status).toBe(1);
     expect(common.stderr).toMatch(/^gatehouse: create-admin: .*too common/m);
     expect(common.stderr).not.toMatch(/Invalid configuration/);
+    // The username rule is core's, so it holds here as it does for a sign-up through the API.
+    const badName = runCommand(
+      ['create-admin', '--username', 'bad name', '--email', 'bad@example.com', '--password', 'boss-password'],
+      env,
+    );
+    expect(badName.status).toBe(1);
+    expect(badName.stderr).toMatch(/^gatehouse: create-admin: Username may contain only letters/m);
     // A missing flag is still a configuration problem.
     const incomplete = runCommand(['create-admin', '--username', 'boss2'], env);
     expect(incomplete.status).toBe(1);

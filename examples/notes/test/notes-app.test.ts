@@ -1,4 +1,5 @@
 import { createGatehouseClient, errorCode } from '@gatehouse/client';
+import { databaseOf } from '@gatehouse/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type NotesAppRouter, type NotesServer, startNotesServer } from '../src/index.js';
 
@@ -34,7 +35,7 @@ describe('a team app built on Gatehouse', () => {
   it('lets viewers read but not write, and only admins list everything', async () => {
     const vic = await signedIn('vic');
     const me = await vic.trpc.user.me.query();
-    await app.services.db.users.update(me.id, { role: 'viewer' }, new Date());
+    await databaseOf(app.services).users.update(me.id, { role: 'viewer' }, new Date());
     expect(await vic.trpc.notes.mine.query()).toEqual([]);
     expect(errorCode(await vic.trpc.notes.add.mutate({ text: 'x' }).catch((e: unknown) => e))).toBe('FORBIDDEN');
     expect(errorCode(await vic.trpc.notes.all.query().catch((e: unknown) => e))).toBe('FORBIDDEN');

@@ -4,69 +4,25 @@ import {
   AUDIT_EVENT_TYPES,
   AUDIT_PAGE_DEFAULT,
   AUDIT_PAGE_MAX,
-  COMMON_PASSWORD_MESSAGE,
   EMAIL_MAX,
-  FULL_NAME_MAX,
-  isCommonPassword,
-  PASSWORD_MAX_BYTES,
-  PASSWORD_MIN_LENGTH,
+  emailSchema,
+  fullNameSchema,
+  newPasswordSchema,
+  passwordSchema,
   ROLES,
-  USERNAME_MAX,
-  USERNAME_MIN,
-  USERNAME_PATTERN,
-  USERNAME_RULE,
+  registrationSchema,
+  usernameSchema,
 } from '@gatehouse/core';
 import { z } from 'zod';
 
-const utf8Bytes = (text: string) => Buffer.byteLength(text, 'utf8');
-
-export const usernameSchema = z
-  .string()
-  .normalize('NFKC')
-  .trim()
-  .min(USERNAME_MIN, `Username must be at least ${USERNAME_MIN} characters`)
-  .max(USERNAME_MAX, `Username must be at most ${USERNAME_MAX} characters`)
-  .regex(USERNAME_PATTERN, `Username may contain only ${USERNAME_RULE}`);
-
-export const emailSchema = z
-  .string()
-  .trim()
-  .max(EMAIL_MAX, `Email must be at most ${EMAIL_MAX} characters`)
-  .pipe(z.email('Enter a valid email address'));
-
-/** A password being set: the policy bcrypt can honour. */
-export const newPasswordSchema = z
-  .string()
-  .min(PASSWORD_MIN_LENGTH, `Password must be at least ${PASSWORD_MIN_LENGTH} characters`)
-  .refine((p) => utf8Bytes(p) <= PASSWORD_MAX_BYTES, {
-    message: `Password must be at most ${PASSWORD_MAX_BYTES} bytes in UTF-8 (bcrypt ignores the rest)`,
-  })
-  .refine((p) => !isCommonPassword(p), { message: COMMON_PASSWORD_MESSAGE });
-
-/** A password being checked: bounded, but not held to the policy (it may predate it). */
-export const passwordSchema = z
-  .string()
-  .min(1, 'Password is required')
-  .refine((p) => utf8Bytes(p) <= PASSWORD_MAX_BYTES, {
-    message: `Password must be at most ${PASSWORD_MAX_BYTES} bytes in UTF-8`,
-  });
-
-export const fullNameSchema = z
-  .string()
-  .trim()
-  .max(FULL_NAME_MAX, `Full name must be at most ${FULL_NAME_MAX} characters`)
-  .nullish();
+/** The account rules are core's; the API only composes them into its inputs. */
+export { emailSchema, fullNameSchema, newPasswordSchema, passwordSchema, usernameSchema };
 
 export const roleSchema = z.enum(ROLES);
 export const userIdSchema = z.number().int().positive();
 export const refreshTokenSchema = z.string().min(1, 'Refresh token is required').max(4096);
 
-export const registerInput = z.object({
-  username: usernameSchema,
-  email: emailSchema,
-  password: newPasswordSchema,
-  fullName: fullNameSchema,
-});
+export const registerInput = registrationSchema;
 
 export const loginInput = z.object({
   /** Username or email. */

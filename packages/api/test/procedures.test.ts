@@ -1,5 +1,5 @@
 import type { AuthServices } from '@gatehouse/core';
-import { createTestServices } from '@gatehouse/core/testing';
+import { createTestServices, databaseOf } from '@gatehouse/core/testing';
 import { TRPCError } from '@trpc/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCallerFactory, type GatehouseContext, gatehouseRouters, requireRole, router } from '../src/index.js';
@@ -38,7 +38,7 @@ describe('procedure builders', () => {
   async function bearerFor(username: string, role: 'user' | 'viewer') {
     const anonymous = createCaller(context(null));
     const user = await anonymous.auth.register({ username, email: `${username}@example.com`, password: 'password-1' });
-    if (role !== 'user') await services.db.users.update(user.id, { role }, new Date());
+    if (role !== 'user') await databaseOf(services).users.update(user.id, { role }, new Date());
     const tokens = await anonymous.auth.login({ username, password: 'password-1' });
     return `Bearer ${tokens.accessToken}`;
   }

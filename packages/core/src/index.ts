@@ -1,7 +1,6 @@
 export * from './access-tokens/access-tokens.js';
 export * from './access-tokens/authentication.js';
 export * from './accounts/accounts.js';
-export * from './accounts/admin-bootstrap.js';
 export * from './accounts/administration.js';
 export * from './accounts/identifiers.js';
 export * from './accounts/public-user.js';
@@ -27,8 +26,16 @@ export * from './rate-limits/rate-limit-settings.js';
 export type { RateLimitStore } from './rate-limits/rate-limit-store.js';
 export * from './rate-limits/rate-limits.js';
 export * from './secret-hashing.js';
-export * from './services.js';
+export {
+  type AuthServices,
+  type AuthServicesOptions,
+  createAuthServices,
+  type RateLimitServiceOptions,
+  type SigningKeyOptions,
+  type StorageStatus,
+} from './services.js';
 export * from './sessions/refresh-tokens.js';
 export * from './sessions/sessions.js';
 export * from './signing-keys/key-encryption.js';
 export * from './signing-keys/signing-keys.js';
+export * from './validation.js';

@@ -60,9 +60,16 @@ export interface AuthServicesOptions {
   clock?: () => Date;
 }
 
+/** What health checks and start-up logs may know of the storage, without its handle. */
+export interface StorageStatus {
+  engine: Database['engine'];
+  /** True when the database answers a trivial query. */
+  isUp(): Promise<boolean>;
+}
+
 /** Every auth service wired to one database; what the API layer works with. */
 export interface AuthServices {
-  db: Database;
+  storage: StorageStatus;
   passwords: PasswordHasher;
   accessTokens: AccessTokens;
   /** The asymmetric signing keys; null with HS256. */
@@ -130,8 +137,8 @@ export function createAuthServices(options: AuthServicesOptions): AuthServices {
     audit,
   });
   const accounts = new AccountService(db, passwords, sessions, audit, clock);
-  return {
-    db,
+  const services: AuthServices = {
+    storage: { engine: db.engine, isUp: () => db.ping().catch(() => false) },
     passwords,
     accessTokens,
     signingKeys,
@@ -156,4 +163,15 @@ export function createAuthServices(options: AuthServicesOptions): AuthServices {
       await db.close();
     },
   };
+  databases.set(services, db);
+  return services;
+}
+
+const databases = new WeakMap<AuthServices, Database>();
+
+/** The database behind a set of services: for test set-up only (see @gatehouse/core/testing). */
+export function databaseOf(services: AuthServices): Database {
+  const db = databases.get(services);
+  if (!db) throw new Error('These services were not made by createAuthServices');
+  return db;
 }

@@ -1,6 +1,8 @@
 import { openDatabase } from '@gatehouse/db';
 import { type AuthServices, type AuthServicesOptions, createAuthServices } from './services.js';
 
+export { databaseOf } from './services.js';
+
 /**
  * Services on a fresh in-memory SQLite database with settings fit for tests (bcrypt cost 4, one
  * hashing thread, short lifetimes). For test suites of Gatehouse and of apps built on it.

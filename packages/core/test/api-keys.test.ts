@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type AuthServices, formatApiKey, newApiKeyParts, parseApiKey } from '../src/index.js';
-import { createTestServices } from '../src/testing.js';
+import { createTestServices, databaseOf } from '../src/testing.js';
 
 describe('API key format', () => {
   it('is gh_<16 hex id>_<43 base64url chars of secret> and parses back', () => {
@@ -48,17 +48,17 @@ describe('ApiKeyService', () => {
   it('stores only a hash and records last use at most once a minute', async () => {
     const created = await services.apiKeys.create(await admin(), { name: 'billing', scopes: ['users:read'] });
     const secret = parseApiKey(created.key)!.secret;
-    expect(JSON.stringify(await services.db.apiKeys.list())).not.toContain(secret);
+    expect(JSON.stringify(await databaseOf(services).apiKeys.list())).not.toContain(secret);
 
     await services.apiKeys.authenticate(created.key, 'users:read', client);
-    const firstUse = (await services.db.apiKeys.findById(created.record.id))!.lastUsedAt;
+    const firstUse = (await databaseOf(services).apiKeys.findById(created.record.id))!.lastUsedAt;
     expect(firstUse?.getTime()).toBe(now);
     now += 30_000;
     await services.apiKeys.authenticate(created.key, 'users:read', client);
-    expect((await services.db.apiKeys.findById(created.record.id))!.lastUsedAt).toEqual(firstUse);
+    expect((await databaseOf(services).apiKeys.findById(created.record.id))!.lastUsedAt).toEqual(firstUse);
     now += 31_000;
     await services.apiKeys.authenticate(created.key, 'users:read', client);
-    expect((await services.db.apiKeys.findById(created.record.id))!.lastUsedAt?.getTime()).toBe(now);
+    expect((await databaseOf(services).apiKeys.findById(created.record.id))!.lastUsedAt?.getTime()).toBe(now);
   });
 
   it('refuses a wrong secret, a missing scope, expiry and revocation', async () => {

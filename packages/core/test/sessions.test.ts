@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type AuthServices, hasRole } from '../src/index.js';
-import { createTestServices } from '../src/testing.js';
+import { createTestServices, databaseOf } from '../src/testing.js';
 
 describe('SessionService on a real SQLite database', () => {
   let services: AuthServices;
@@ -23,7 +23,7 @@ describe('SessionService on a real SQLite database', () => {
 
   it('stores only a hash of the refresh secret', async () => {
     const { issued } = await signedIn();
-    const row = await services.db.sessions.findById(issued.sessionId);
+    const row = await databaseOf(services).sessions.findById(issued.sessionId);
     const secret = issued.tokens.refreshToken.split('.')[1]!;
     expect(row?.tokenHash).toMatch(/^[0-9a-f]{64}$/);
     expect(JSON.stringify(row)).not.toContain(secret);
@@ -57,17 +57,17 @@ describe('SessionService on a real SQLite database', () => {
     expect(await services.sessions.purgeEnded()).toBe(0); // ended exactly 30 days ago: kept
     now += 1000;
     expect(await services.sessions.purgeEnded()).toBe(1);
-    expect(await services.db.sessions.findById(revoked.sessionId)).toBeNull();
+    expect(await databaseOf(services).sessions.findById(revoked.sessionId)).toBeNull();
     // The other one expired (test lifetime: an hour) less than 30 days ago: kept.
-    expect(await services.db.sessions.findById(live.sessionId)).not.toBeNull();
+    expect(await databaseOf(services).sessions.findById(live.sessionId)).not.toBeNull();
   });
 
   it('re-hashes a password on login when the cost setting changed', async () => {
     const { user } = await signedIn();
     const bcrypt = (await import('bcryptjs')).default;
-    await services.db.users.setPassword(user.id, bcrypt.hashSync('password-1', 5), new Date());
+    await databaseOf(services).users.setPassword(user.id, bcrypt.hashSync('password-1', 5), new Date());
     await services.accounts.authenticate('dana', 'password-1');
-    const after = await services.db.users.findById(user.id);
+    const after = await databaseOf(services).users.findById(user.id);
     expect(bcrypt.getRounds(after!.passwordHash!)).toBe(4);
   });
 });

@@ -18,7 +18,7 @@ export const serviceRouter = router({
     get: apiKeyProcedure('users:read')
       .input(serviceUserInput)
       .query(async ({ ctx, input }) => {
-        const user = await ctx.services.db.users.findById(input.id);
+        const user = await ctx.services.accounts.findById(input.id);
         if (!user) throw new GatehouseError('NOT_FOUND', 'User not found', 'id');
         return toPublicUser(user);
       }),

@@ -1,18 +1,28 @@
 import { type Database, UniqueViolationError, type UserRecord } from '@gatehouse/db';
+import { z } from 'zod';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { ClientInfo } from '../client-info.js';
 import { GatehouseError, invalidCredentials } from '../errors.js';
 import type { PasswordHasher } from '../passwords/password-hasher.js';
-import { passwordProblem } from '../passwords/password-policy.js';
+import { newPasswordSchema, passwordProblem } from '../passwords/password-policy.js';
 import type { SessionService } from '../sessions/sessions.js';
-import { identifierKey, normalizeEmail, normalizeUsername } from './identifiers.js';
+import { validated } from '../validation.js';
+import { emailSchema, fullNameSchema, identifierKey, usernameSchema } from './identifiers.js';
 
-export interface Registration {
-  username: string;
-  email: string;
-  password: string;
-  fullName?: string | null | undefined;
-}
+/** A sign-up, by any way in: the API, the CLI's create-admin, the GATEHOUSE_ADMIN_* bootstrap. */
+export const registrationSchema = z.object({
+  username: usernameSchema,
+  email: emailSchema,
+  password: newPasswordSchema,
+  fullName: fullNameSchema,
+});
+
+export type Registration = z.input<typeof registrationSchema>;
+
+export type AdminCredentials = Pick<Registration, 'username' | 'email' | 'password'>;
+
+/** created; admin_exists (nothing done); created_elsewhere (another instance won the race). */
+export type BootstrapOutcome = 'created' | 'admin_exists' | 'created_elsewhere';
 
 export interface ProfileChange {
   fullName?: string | null | undefined;
@@ -45,13 +55,31 @@ export class AccountService {
 
   /** Creates a plain user; the role is never taken from the caller. */
   async register(input: Registration, role: UserRecord['role'] = 'user'): Promise<UserRecord> {
-    assertAcceptablePassword(input.password, 'password');
-    const username = normalizeUsername(input.username);
-    const email = normalizeEmail(input.email);
-    const passwordHash = await this.passwords.hash(input.password);
-    const fullName = input.fullName?.trim() || null;
+    const { username, email, password, fullName = null } = validated(registrationSchema, input);
+    const passwordHash = await this.passwords.hash(password);
     const record = { username, usernameKey: identifierKey(username), email, emailKey: identifierKey(email) };
     return this.db.users.create({ ...record, passwordHash, fullName, role }, this.clock()).catch(conflictFor);
+  }
+
+  /**
+   * Creates the first admin unless an active admin exists, under the same rules as a sign-up.
+   * Instances starting together on one database race to create it; the loser carries on.
+   */
+  async ensureAdmin(admin: AdminCredentials): Promise<BootstrapOutcome> {
+    if ((await this.db.users.countAdmins()) > 0) return 'admin_exists';
+    try {
+      await this.register(admin, 'admin');
+      return 'created';
+    } catch (error) {
+      const lostRace = error instanceof GatehouseError && error.kind === 'CONFLICT';
+      if (lostRace && (await this.db.users.countAdmins()) > 0) return 'created_elsewhere';
+      throw error;
+    }
+  }
+
+  /** One account by id, or null. */
+  async findById(userId: number): Promise<UserRecord | null> {
+    return this.db.users.findById(userId);
   }
 
   /**
@@ -78,10 +106,10 @@ export class AccountService {
 
   async updateProfile(userId: number, change: ProfileChange): Promise<UserRecord> {
     const patch: { fullName?: string | null; email?: string; emailKey?: string } = {};
-    if (change.fullName !== undefined) patch.fullName = change.fullName?.trim() || null;
+    if (change.fullName !== undefined) patch.fullName = validated(fullNameSchema, change.fullName, 'fullName') ?? null;
     if (change.email !== undefined) {
-      patch.email = normalizeEmail(change.email);
-      patch.emailKey = identifierKey(change.email);
+      patch.email = validated(emailSchema, change.email, 'email');
+      patch.emailKey = identifierKey(patch.email);
     }
     const user = await this.db.users.update(userId, patch, this.clock()).catch(conflictFor);
     if (!user) throw new GatehouseError('NOT_FOUND', 'User not found');

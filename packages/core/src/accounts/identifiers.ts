@@ -1,3 +1,5 @@
+import { z } from 'zod';
+
 /**
  * Usernames are NFKC-normalised and limited to ASCII letters, digits, '.', '_' and '-', so no
  * two accounts can look alike (no homoglyphs, no invisible characters). Emails are compared
@@ -9,6 +11,30 @@ export const USERNAME_PATTERN = /^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?$/;
 export const USERNAME_RULE = 'letters, digits, ".", "_" or "-", starting and ending with a letter or digit';
 export const EMAIL_MAX = 254;
 export const FULL_NAME_MAX = 100;
+
+/** A username as it is stored: the one rule every way in (API, CLI, start-up bootstrap) applies. */
+export const usernameSchema = z
+  .string()
+  .normalize('NFKC')
+  .trim()
+  .min(USERNAME_MIN, `Username must be at least ${USERNAME_MIN} characters`)
+  .max(USERNAME_MAX, `Username must be at most ${USERNAME_MAX} characters`)
+  .regex(USERNAME_PATTERN, `Username may contain only ${USERNAME_RULE}`);
+
+export const emailSchema = z
+  .string()
+  .normalize('NFKC')
+  .trim()
+  .max(EMAIL_MAX, `Email must be at most ${EMAIL_MAX} characters`)
+  .pipe(z.email('Enter a valid email address'));
+
+/** Blank names are stored as null. */
+export const fullNameSchema = z
+  .string()
+  .trim()
+  .max(FULL_NAME_MAX, `Full name must be at most ${FULL_NAME_MAX} characters`)
+  .nullish()
+  .transform((name) => (name === undefined ? undefined : name || null));
 
 export function normalizeUsername(username: string): string {
   return username.normalize('NFKC').trim();
