@@ -1,5 +1,5 @@
 import { postgresAdminUrl, shouldRun } from '@gatehouse/db/testing';
-import { defineConfig } from 'vitest/config';
+import { defineConfig, type ViteUserConfig } from 'vitest/config';
 
 /** Suites that run a second time with every test server on its own PostgreSQL database. */
 const ON_POSTGRES = [
@@ -28,7 +28,7 @@ const ON_STANDALONE_ADAPTER = [
   'test/security-regression.test.ts',
 ];
 
-export default defineConfig(async () => {
+export default defineConfig(async (): Promise<ViteUserConfig> => {
   const withPostgres = shouldRun('PostgreSQL', (await postgresAdminUrl()) !== null);
   return {
     test: {
@@ -48,7 +48,12 @@ export default defineConfig(async () => {
           },
         },
         ...(withPostgres
-          ? [{ extends: true, test: { name: 'postgres', include: ON_POSTGRES, env: { TEST_DATABASE: 'postgres' } } }]
+          ? [
+              {
+                extends: true as const,
+                test: { name: 'postgres', include: ON_POSTGRES, env: { TEST_DATABASE: 'postgres' } },
+              },
+            ]
           : []),
       ],
     },

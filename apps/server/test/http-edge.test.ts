@@ -76,7 +76,7 @@ describe('HTTP surface', () => {
     const long = await fetch(`${app.url}/trpc/user.me?input=${'x'.repeat(20_000)}`);
     expect(long.status).toBe(431);
     expect(long.headers.get('content-type')).toBe('application/json');
-    expect((await long.json()).error).toMatchObject({
+    expect(((await long.json()) as { error: unknown }).error).toMatchObject({
       message: expect.stringMatching(/larger than 16 KiB; send large input as a POST body/),
       data: { code: 'BAD_REQUEST', httpStatus: 431 },
     });

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createLocalJWKSet, exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
+import { type CryptoKey, createLocalJWKSet, exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   GatehouseError,
@@ -153,7 +153,7 @@ describe('GitHub profile', () => {
   it('takes the user id, login and the primary email with its verified flag from the API', async () => {
     const seen: string[] = [];
     const original = globalThis.fetch;
-    globalThis.fetch = (async (input: RequestInfo | URL) => {
+    globalThis.fetch = (async (input: string | URL | Request) => {
       const url = input instanceof Request ? input.url : String(input);
       seen.push(url);
       const json = (body: unknown) =>
