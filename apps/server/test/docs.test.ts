@@ -52,10 +52,15 @@ function anchorsOf(markdown: string): Set<string> {
   return anchors;
 }
 
-/** Rows of the tables whose header is `| variable | default | … |`, by variable name. */
-function variableTables(markdown: string): { name: string; defaultCell: string }[][] {
-  const tables: { name: string; defaultCell: string }[][] = [];
-  let current: { name: string; defaultCell: string }[] | null = null;
+interface VariableRow {
+  name: string;
+  defaultCell: string;
+}
+
+/** The tables whose header is `| variable | default | … |`, each as its rows. */
+function variableTables(markdown: string): VariableRow[][] {
+  const tables: VariableRow[][] = [];
+  let current: VariableRow[] | null = null;
   for (const line of withoutFences(markdown).split('\n')) {
     const cells = line.trim().startsWith('|')
       ? line
