@@ -86,7 +86,7 @@ const envSchema = z
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     /** The built web demo to serve at /; unset means the bundled apps/web build when present. */
     WEB_DIST: optionalText.transform((dir) => dir ?? bundledWebDist()),
-    // Abuse protection (docs/abuse-protection.md). Every limit is per client address unless named otherwise.
+    // Abuse protection (docs/rate-limits-and-api-keys.md). Every limit is per client address unless named otherwise.
     RATE_LIMIT_STORE: z.enum(['memory', 'database', 'redis']).optional(),
     REDIS_URL: optionalText,
     RATE_LIMIT_KEY_PREFIX: z
@@ -212,6 +212,22 @@ const envSchema = z
   });
 
 export type Config = z.output<typeof envSchema>;
+
+/** A variable the schema reads, and its default as written in the environment (none when unset means absent). */
+export interface ConfigVariable {
+  name: string;
+  default: string | undefined;
+}
+
+/** Every variable the schema reads, in schema order: what docs/configuration.md and .env.example are checked against. */
+export function configVariables(): ConfigVariable[] {
+  const { properties = {} } = z.toJSONSchema(envSchema, { io: 'input', unrepresentable: 'any' });
+  return Object.entries(properties).map(([name, property]) => {
+    const fallback: unknown = typeof property === 'object' ? property.default : undefined;
+    // An empty default is no default: loadConfig treats empty values as unset.
+    return { name, default: fallback === undefined || fallback === '' ? undefined : String(fallback) };
+  });
+}
 
 /**
  * Where rate-limit counters live: as configured, else Redis when REDIS_URL is set, else the

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parseEnv } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { configVariables } from '../src/config.js';
 import { ConfigError, loadConfig } from '../src/index.js';
 
 describe('configuration', () => {
@@ -13,6 +14,27 @@ describe('configuration', () => {
     expect(config).toMatchObject({ PORT: 3000, HOST: '127.0.0.1', ACCESS_TOKEN_TTL: 900, BCRYPT_COST: 12 });
     expect(config.REFRESH_TOKEN_TTL).toBe(30 * 86400);
     expect(config.JWT_SECRET).toBeUndefined();
+  });
+
+  it('.env.example lists every variable the schema reads, and no other, each at its default or blank', () => {
+    const example = parseEnv(readFileSync(new URL('../../../.env.example', import.meta.url), 'utf8')) as Record<
+      string,
+      string
+    >;
+    const variables = configVariables();
+    expect(Object.keys(example).sort()).toEqual(variables.map((v) => v.name).sort());
+    const unset = loadConfig({});
+    for (const { name, default: fallback } of variables) {
+      const value = example[name]?.trim() ?? '';
+      if (fallback === undefined) {
+        expect(value, `${name} has no default, so .env.example leaves it blank`).toBe('');
+      } else {
+        // Compared as the server reads them: 15m and 900 are the same default.
+        const key = name as keyof typeof unset;
+        expect(loadConfig({ [name]: value })[key], `${name}=${value} in .env.example`).toEqual(unset[key]);
+        expect(value, `${name} has a default, so .env.example shows it`).not.toBe('');
+      }
+    }
   });
 
   it('refuses a bad value with a ConfigError naming the variable', () => {
