@@ -7,13 +7,13 @@ import { fileTokenStore } from '@gatehouse/client/file-store';
 export const DEFAULT_URL = 'http://127.0.0.1:3000';
 
 /** $GATEHOUSE_TOKEN_FILE, else $XDG_CONFIG_HOME/gatehouse/credentials.json, else ~/.config/gatehouse/credentials.json. */
-export function tokenFilePath(env: NodeJS.ProcessEnv = process.env): string {
+function tokenFilePath(env: NodeJS.ProcessEnv = process.env): string {
   if (env.GATEHOUSE_TOKEN_FILE) return env.GATEHOUSE_TOKEN_FILE;
   return join(env.XDG_CONFIG_HOME || join(homedir(), '.config'), 'gatehouse', 'credentials.json');
 }
 
 /** The sibling file naming the server the tokens belong to: credentials.json -> credentials.server.json. */
-export function serverFilePath(tokenFile: string): string {
+function serverFilePath(tokenFile: string): string {
   return `${tokenFile.replace(/\.json$/, '')}.server.json`;
 }
 

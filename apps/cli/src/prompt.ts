@@ -12,7 +12,7 @@ export class PromptCancelled extends Error {
  * Asks for a secret on the terminal without echoing it. Raw mode lets us read key by key and
  * print nothing; the prompt goes to stderr so stdout stays clean for scripts.
  */
-export function promptHidden(question: string): Promise<string> {
+function promptHidden(question: string): Promise<string> {
   const input = process.stdin;
   const output = process.stderr;
   return new Promise((resolve, reject) => {

@@ -6,9 +6,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { RunningGatehouse } from '@gatehouse/server';
-import { startTestGatehouse, TEST_ADMIN } from '@gatehouse/server/testing';
+import { startTestGatehouse } from '@gatehouse/server/testing';
 
-export const ADMIN = TEST_ADMIN;
 const MAIN = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'main.js');
 
 export const tempDir = (prefix = 'gatehouse-cli-') => mkdtempSync(join(tmpdir(), prefix));

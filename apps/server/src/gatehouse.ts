@@ -63,7 +63,7 @@ export async function createServices(config: Config, logger: Logger, passwordThr
   return services;
 }
 
-export async function bootstrapAdmin(config: Config, services: AuthServices, logger: Logger): Promise<void> {
+async function bootstrapAdmin(config: Config, services: AuthServices, logger: Logger): Promise<void> {
   const {
     GATEHOUSE_ADMIN_USERNAME: username,
     GATEHOUSE_ADMIN_EMAIL: email,

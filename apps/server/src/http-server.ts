@@ -13,7 +13,7 @@ import { createTrpcFastPath } from './trpc-fast-path.js';
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 /** Matches the client's batch link (MAX_BATCH_SIZE in @gatehouse/client). */
-export const MAX_BATCH_SIZE = 50;
+const MAX_BATCH_SIZE = 50;
 
 function workerId(): { worker?: number } {
   return cluster.isWorker && cluster.worker ? { worker: cluster.worker.id } : {};

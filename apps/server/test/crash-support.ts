@@ -10,7 +10,7 @@ import { expect } from 'vitest';
 import { post } from './process-support.js';
 import type { ServerProcess } from './server-process.js';
 
-export interface Chain {
+interface Chain {
   username: string;
   sessionId: string;
   /** The last refresh token the server handed out in an acknowledged answer. */

@@ -5,7 +5,7 @@ import { databaseOf } from '@gatehouse/core/testing';
 import fc from 'fast-check';
 
 /** Error codes the README documents, and the statuses that go with them. */
-export const DOCUMENTED_CODES: Record<string, number> = {
+const DOCUMENTED_CODES: Record<string, number> = {
   BAD_REQUEST: 400,
   UNAUTHORIZED: 401,
   FORBIDDEN: 403,
@@ -18,7 +18,7 @@ export const DOCUMENTED_CODES: Record<string, number> = {
 };
 
 /** Text that must never reach a caller: stack frames, SQL engine errors, internal names. */
-export const LEAK =
+const LEAK =
   /\bat [\w$.<>]+ \(|\.[cm]?js:\d+:\d+|node_modules|SQLITE_|sqlite|no such (table|column)|constraint failed|syntax error at|drizzle|better-sqlite|"stack"|Internal server error|TypeError|ReferenceError|Cannot read propert|is not a function|undefined is not/i;
 
 /** Unicode and injection strings that have broken auth services before. */
@@ -86,7 +86,7 @@ export const HOSTILE_STRINGS: readonly string[] = [
   'x'.repeat(200_000),
 ];
 
-export const HOSTILE_NUMBERS: readonly number[] = [
+const HOSTILE_NUMBERS: readonly number[] = [
   0,
   -0,
   -1,
@@ -104,7 +104,7 @@ export const HOSTILE_NUMBERS: readonly number[] = [
 ];
 
 /** Keys that try prototype pollution or privilege escalation. */
-export const HOSTILE_KEYS: readonly string[] = [
+const HOSTILE_KEYS: readonly string[] = [
   '__proto__',
   'constructor',
   'prototype',
@@ -128,7 +128,7 @@ export const hostileString = fc.oneof(
   { weight: 1, arbitrary: fc.string({ maxLength: 20_000, size: 'max' }) },
 );
 
-export const hostileNumber = fc.oneof(
+const hostileNumber = fc.oneof(
   fc.constantFrom(...HOSTILE_NUMBERS),
   fc.integer(),
   fc.double({ noNaN: true, noDefaultInfinity: true }),
@@ -146,7 +146,7 @@ export const hostileValue: fc.Arbitrary<unknown> = fc.oneof(
 );
 
 /** A JSON text written by hand, so `__proto__` keys and duplicate keys really reach the server. */
-export function objectJson(entries: ReadonlyArray<readonly [string, unknown]>): string {
+function objectJson(entries: ReadonlyArray<readonly [string, unknown]>): string {
   const jsonOf = (value: unknown) => JSON.stringify(value === undefined ? null : value);
   return `{${entries.map(([key, value]) => `${JSON.stringify(key)}:${jsonOf(value)}`).join(',')}}`;
 }
@@ -274,7 +274,7 @@ interface ErrorShape {
  * documented code matching its status, a real message, and leaks nothing. Returns the error code
  * or 'OK'.
  */
-export function checkAnswer(status: number, body: unknown, context: string): string {
+function checkAnswer(status: number, body: unknown, context: string): string {
   if (status >= 500) throw new Error(`${context}: got ${status}: ${JSON.stringify(body).slice(0, 500)}`);
   const envelope = body as { result?: unknown; error?: ErrorShape };
   if (envelope && typeof envelope === 'object' && 'result' in envelope && !('error' in envelope)) return 'OK';

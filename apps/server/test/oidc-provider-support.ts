@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 // @ts-expect-error: oidc-provider ships no type declarations
 import Provider from 'oidc-provider';
 
-export interface TestAccount {
+interface TestAccount {
   sub: string;
   email?: string;
   email_verified?: boolean;

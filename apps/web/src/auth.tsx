@@ -21,7 +21,7 @@ interface AuthContextValue {
 
 const AuthContext = createContext<AuthContextValue | null>(null);
 
-export const SESSION_EXPIRED = 'Your session has ended. Sign in again to continue.';
+const SESSION_EXPIRED = 'Your session has ended. Sign in again to continue.';
 
 function signInPath(returnTo?: string): string {
   return returnTo && returnTo !== '/' ? `/sign-in?next=${encodeURIComponent(returnTo)}` : '/sign-in';

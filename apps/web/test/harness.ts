@@ -9,12 +9,12 @@ import { startTestGatehouse } from '@gatehouse/server/testing';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 
 export const ADMIN = { username: 'admin', email: 'admin@example.com', password: 'admin-password-1' };
-export const WEB_DIST = fileURLToPath(new URL('../dist', import.meta.url));
+const WEB_DIST = fileURLToPath(new URL('../dist', import.meta.url));
 /**
  * The committed pictures are refreshed only on request (UPDATE_SCREENSHOTS=1); ordinary runs
  * still take every screenshot, into test-results, so a test run leaves the tree clean.
  */
-export const SCREENSHOTS = fileURLToPath(
+const SCREENSHOTS = fileURLToPath(
   new URL(
     process.env.UPDATE_SCREENSHOTS === '1' ? '../../../docs/screenshots' : '../test-results/screenshots',
     import.meta.url,

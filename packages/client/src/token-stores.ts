@@ -11,7 +11,7 @@ export interface StorageLike {
  * Accepts only a well-formed token record. Stored data can be stale, hand-edited or written by
  * another version, and a bad record must read as "signed out" rather than crash the app.
  */
-export function parseTokens(value: unknown): Tokens | null {
+function parseTokens(value: unknown): Tokens | null {
   if (typeof value !== 'object' || value === null) return null;
   const { accessToken, refreshToken } = value as Record<string, unknown>;
   if (typeof accessToken !== 'string' || !accessToken) return null;

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
  * length rule anyway), in order of frequency, one a line, lower-cased. Taken from the password
  * list of @zxcvbn-ts/language-common 4.1.3 (MIT; derived from zxcvbn's leaked-password corpus).
  */
-export const COMMON_PASSWORDS_FILE = new URL('../../data/common-passwords.txt', import.meta.url);
+const COMMON_PASSWORDS_FILE = new URL('../../data/common-passwords.txt', import.meta.url);
 
 let loaded: ReadonlySet<string> | null = null;
 
