@@ -22,7 +22,10 @@ export async function discoverProvider(issuer: string, production: boolean): Pro
   if (metadata.issuer !== issuer) {
     throw new Error(`OIDC discovery at ${url} names issuer "${metadata.issuer}", expected "${issuer}"`);
   }
-  for (const endpoint of [metadata.authorization_endpoint, metadata.token_endpoint, metadata.jwks_uri]) {
+  const endpoints = [metadata.authorization_endpoint, metadata.token_endpoint, metadata.jwks_uri];
+  // The userinfo answer carries the email Gatehouse may trust, so it needs https as much as the rest.
+  if (metadata.userinfo_endpoint !== undefined) endpoints.push(metadata.userinfo_endpoint);
+  for (const endpoint of endpoints) {
     const problem = urlProblem(endpoint, production);
     if (problem) throw new Error(`OIDC discovery: ${problem}`);
   }

@@ -43,5 +43,13 @@ export function sameOriginPath(returnTo: string, publicUrl: string): string {
   const base = new URL(publicUrl);
   const resolved = new URL(returnTo, base);
   if (resolved.origin !== base.origin) throw refuse();
-  return `${resolved.pathname}${resolved.search}${resolved.hash}`;
+  // Judge what is handed back, not what came in: normalising `/.//evil.test` yields `//evil.test`.
+  const path = `${resolved.pathname}${resolved.search}${resolved.hash}`;
+  if (!isPlainPath(path) || new URL(path, base).origin !== base.origin) throw refuse();
+  return path;
+}
+
+/** One leading slash, then no second slash or backslash: never read as a host by a browser. */
+function isPlainPath(path: string): boolean {
+  return path.startsWith('/') && path[1] !== '/' && path[1] !== '\\';
 }
