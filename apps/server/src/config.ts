@@ -3,6 +3,7 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_RATE_LIMITS as LIMITS, parseDuration, parseKeyEncryptionKey, urlProblem } from '@gatehouse/core';
 import { z } from 'zod';
+import { secretWeakness } from './jwt-secret.js';
 
 /** A duration in seconds, written 900, 90s, 15m, 12h or 30d. */
 const duration = (fallback: string, min = 1) =>
@@ -141,6 +142,9 @@ const envSchema = z
     }
     if (env.JWT_SECRET && Buffer.byteLength(env.JWT_SECRET) < 32) {
       ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'must be at least 32 bytes' });
+    } else if (production && env.JWT_SECRET) {
+      const weakness = secretWeakness(env.JWT_SECRET);
+      if (weakness) ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: `looks guessable: ${weakness}` });
     }
     const admin = [env.GATEHOUSE_ADMIN_USERNAME, env.GATEHOUSE_ADMIN_EMAIL, env.GATEHOUSE_ADMIN_PASSWORD];
     if (admin.some(Boolean) && !admin.every(Boolean)) {

@@ -1,8 +1,10 @@
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parseEnv } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { configVariables } from '../src/config.js';
 import { ConfigError, loadConfig } from '../src/index.js';
+import { secretWeakness } from '../src/jwt-secret.js';
 
 describe('configuration', () => {
   it('starts on the documented defaults from a copy of .env.example', () => {
@@ -41,5 +43,24 @@ describe('configuration', () => {
     const bad = () => loadConfig({ PORT: '-1', CORS_ORIGINS: 'app.example.com' });
     expect(bad).toThrow(ConfigError);
     expect(bad).toThrow(/- PORT: expected a whole number/);
+  });
+
+  it('refuses a guessable JWT_SECRET in production, saying how to make a good one', () => {
+    const prod = { NODE_ENV: 'production', BCRYPT_COST: '12' };
+    for (const weak of ['a'.repeat(48), 'changeme-'.repeat(6), 'abcd'.repeat(12), '0123456789'.repeat(4)]) {
+      expect(() => loadConfig({ ...prod, JWT_SECRET: weak }), weak).toThrow(
+        /JWT_SECRET: looks guessable.*openssl rand -base64 48/,
+      );
+    }
+    for (const strong of [randomBytes(48).toString('base64'), randomBytes(32).toString('hex')]) {
+      expect(loadConfig({ ...prod, JWT_SECRET: strong }).JWT_SECRET).toBe(strong);
+    }
+    // Development accepts it (the server warns at start-up instead).
+    expect(loadConfig({ JWT_SECRET: 'a'.repeat(48) }).JWT_SECRET).toBe('a'.repeat(48));
+  });
+
+  it('judges openssl-made secrets strong and patterned ones weak', () => {
+    for (let i = 0; i < 200; i++) expect(secretWeakness(randomBytes(48).toString('base64'))).toBeNull();
+    expect(secretWeakness('changeme-changeme-changeme-changeme-changeme-')).toMatch(/only 8 different|repeats/);
   });
 });

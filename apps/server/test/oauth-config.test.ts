@@ -1,7 +1,8 @@
+import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { type ConfigError, loadConfig } from '../src/index.js';
 
-const base = { JWT_SECRET: 'x'.repeat(32) };
+const base = { JWT_SECRET: randomBytes(32).toString('base64') };
 const problems = (env: Record<string, string>) => {
   try {
     loadConfig({ ...base, ...env });
