@@ -103,6 +103,7 @@ const envSchema = z
     RATE_LIMIT_ACCOUNT_IP_FAILURES: integer(LIMITS.accountIpFailures, 1, 1_000_000),
     RATE_LIMIT_ACCOUNT_LOCK: duration(String(LIMITS.accountLockSeconds)),
     RATE_LIMIT_ACCOUNT_FAILURES_PER_DAY: integer(LIMITS.accountFailuresPerDay, 1, 1_000_000),
+    RATE_LIMIT_IPV6_PREFIX: integer(LIMITS.ipv6PrefixBits, 1, 128),
     GATEHOUSE_ADMIN_USERNAME: optionalText,
     GATEHOUSE_ADMIN_EMAIL: optionalText,
     GATEHOUSE_ADMIN_PASSWORD: optionalText,

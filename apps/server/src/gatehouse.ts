@@ -54,6 +54,7 @@ export async function createServices(config: Config, logger: Logger, passwordThr
         accountIpFailures: config.RATE_LIMIT_ACCOUNT_IP_FAILURES,
         accountLockSeconds: config.RATE_LIMIT_ACCOUNT_LOCK,
         accountFailuresPerDay: config.RATE_LIMIT_ACCOUNT_FAILURES_PER_DAY,
+        ipv6PrefixBits: config.RATE_LIMIT_IPV6_PREFIX,
       },
       onStoreError: (error) =>
         logger.warn({ err: error }, 'rate-limit store error; using per-process limits meanwhile'),

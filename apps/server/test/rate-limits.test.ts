@@ -26,6 +26,36 @@ async function register(url: string, name: string, options = {}) {
 }
 
 describe('per-address limits', () => {
+  it('counts an IPv6 /64 as one address: logins, sign-ups (RATE_LIMIT_IPV6_PREFIX)', async () => {
+    const app = await server({ TRUST_PROXY: '1' });
+    await register(app.url, 'vera', from('203.0.113.1'));
+    // Seven addresses of one /64, five wrong passwords each: the sixth login of the /64 is refused.
+    const statuses: number[] = [];
+    for (let host = 1; host <= 7; host++) {
+      const ip = `2001:db8:77:1::${host.toString(16)}`;
+      statuses.push((await call(app.url, 'auth.login', { username: 'vera', password: 'wrong-pass' }, from(ip))).status);
+    }
+    expect(statuses).toEqual([401, 401, 401, 401, 401, 429, 429]);
+    // Another /64 is another address.
+    const other = await call(
+      app.url,
+      'auth.login',
+      { username: 'vera', password: 'password-123' },
+      from('2001:db8:77:2::1'),
+    );
+    expect(other.status).toBe(200);
+
+    // 20 sign-ups an hour per address: the 21st from a fresh address of the same /64 is refused.
+    for (let i = 0; i < 20; i++) await register(app.url, `six${i}`, from(`2001:db8:88:1::${(i + 1).toString(16)}`));
+    const extra = await call(
+      app.url,
+      'auth.register',
+      { username: 'six20', email: 'six20@example.com', password: 'password-123' },
+      from('2001:db8:88:1:ffff::9'),
+    );
+    expect(extra.status).toBe(429);
+  });
+
   it('refuses the 6th login from one address within a minute with 429 and Retry-After; others are unaffected', async () => {
     const app = await server({ TRUST_PROXY: '1' });
     await register(app.url, 'walt', from('203.0.113.1'));

@@ -71,7 +71,7 @@ export function apiKeyProcedure(scope: ApiKeyScope) {
 /** Counts the call against a per-address limit; placed before .input(), calls with bad input count too. */
 export function limitPerAddress(limit: RequestLimit) {
   return middleware(async ({ ctx, next }) => {
-    await ctx.services.rateLimits.hit(limit, ctx.client.ip ?? 'unknown');
+    await ctx.services.rateLimits.hit(limit, ctx.services.rateLimits.addressKey(ctx.client.ip));
     return next();
   });
 }

@@ -126,7 +126,7 @@ export class ApiKeyService {
    * FORBIDDEN; each refusal is audited and counted against the caller's address.
    */
   async authenticate(presented: string, scope: ApiKeyScope, client: ClientInfo): Promise<ApiKeyRecord> {
-    const ip = client.ip ?? 'unknown';
+    const ip = this.limits.addressKey(client.ip);
     const wait = await this.limits.blockedFor('apiKey', ip);
     if (wait !== null) {
       throw new RateLimitedError(`Too many refused API keys from this address; try again ${waitPhrase(wait)}`, wait);
@@ -151,7 +151,7 @@ export class ApiKeyService {
     // Only guesses count against the address: a genuine key that is expired, revoked or short
     // of a scope is a misconfigured service, and must not lock out others sharing its address.
     if (reason === 'malformed' || reason === 'unknown' || reason === 'wrong_secret') {
-      await this.limits.count('apiKey', client.ip ?? 'unknown');
+      await this.limits.count('apiKey', this.limits.addressKey(client.ip));
     }
     await this.audit.record({ type: 'api_key_denied', apiKeyId: keyId, client, detail: { reason, scope } });
     if (reason === 'missing_scope') throw new GatehouseError('FORBIDDEN', `This API key lacks the "${scope}" scope`);

@@ -25,13 +25,14 @@ export class PasswordSignIn {
   ) {}
 
   async signIn(login: string, password: string, client: ClientInfo): Promise<UserRecord> {
-    const ip = client.ip ?? 'unknown';
-    await this.limits.hit('login', ip);
+    const address = this.limits.addressKey(client.ip);
+    await this.limits.hit('login', address);
     const user = await this.accounts.findForLogin(login);
     const attempt: LoginAttempt = {
       account: user ? `user:${user.id}` : `name:${identifierKey(login)}`,
-      ip,
-      knownAddress: user ? await this.isKnownAddress(user.id, ip) : false,
+      ip: address,
+      // Known addresses are the exact ones past sessions came from.
+      knownAddress: user ? await this.isKnownAddress(user.id, client.ip ?? 'unknown') : false,
     };
     const admitted = await this.throttle.admit(attempt);
     let signedIn: UserRecord;

@@ -24,6 +24,8 @@ export interface RateLimitSettings {
    * sign-ins except from addresses it has signed in from before.
    */
   accountFailuresPerDay: number;
+  /** IPv6 addresses count per prefix of this many bits for every per-address limit (IPv4: per address). */
+  ipv6PrefixBits: number;
 }
 
 export const DEFAULT_RATE_LIMITS: Readonly<RateLimitSettings> = Object.freeze({
@@ -36,4 +38,5 @@ export const DEFAULT_RATE_LIMITS: Readonly<RateLimitSettings> = Object.freeze({
   accountIpFailures: 10,
   accountLockSeconds: 15 * 60,
   accountFailuresPerDay: 100,
+  ipv6PrefixBits: 64,
 });

@@ -1,6 +1,7 @@
 import type { RateLimiterAbstract } from 'rate-limiter-flexible';
 import { RateLimiterRes } from 'rate-limiter-flexible';
 import { RateLimitedError, waitPhrase } from '../errors.js';
+import { addressKey } from './address-key.js';
 import { DEFAULT_RATE_LIMITS, type RateLimitSettings } from './rate-limit-settings.js';
 import { createLimiterFactory, type LimiterFactory, type RateLimitStore } from './rate-limit-store.js';
 
@@ -79,6 +80,11 @@ export class RateLimits {
       account: limiter('login-account', s.accountFailuresPerDay, DAY),
       apiKey: limiter('api-key-fail-ip', s.apiKeyFailuresPerMinute, MINUTE),
     };
+  }
+
+  /** The key a client address counts under in the per-address limits (IPv6 by prefix). */
+  addressKey(ip: string | null): string {
+    return addressKey(ip, this.settings.ipv6PrefixBits);
   }
 
   /** Counts one call against a request limit; throws RateLimitedError once the limit is used up. */
