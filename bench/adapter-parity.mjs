@@ -8,8 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { copyFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import bcrypt from 'bcryptjs';
-import { PASSWORD, seedUsers } from './lib/seed.mjs';
+import { benchPasswordHash, PASSWORD, seedUsers } from './lib/seed.mjs';
 
 const main = fileURLToPath(new URL('../apps/server/dist/main.js', import.meta.url));
 const dir = fileURLToPath(new URL(`.data/parity-${Date.now()}`, import.meta.url));
@@ -30,7 +29,7 @@ const env = {
 spawnSync('mkdir', ['-p', dir]);
 const m = spawnSync(process.execPath, [main, 'migrate'], { env, cwd: dir, encoding: 'utf8' });
 if (m.status) throw new Error(m.stderr);
-seedUsers(`${dir}/g.db`, bcrypt.hashSync(PASSWORD, 10), 0, 30);
+seedUsers(`${dir}/g.db`, await benchPasswordHash(10), 0, 30);
 // Each server gets its own copy, so mutations change both the same way.
 for (const i of [0, 1]) copyFileSync(`${dir}/g.db`, `${dir}/g${i}.db`);
 const servers = [];

@@ -11,8 +11,7 @@ import { dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
-import bcrypt from 'bcryptjs';
-import { PASSWORD, seedSessions, seedUsers } from './lib/seed.mjs';
+import { benchPasswordHash, PASSWORD, seedSessions, seedUsers } from './lib/seed.mjs';
 
 const args = process.argv.slice(2).filter((a) => a !== '--no-prof');
 const profiling = !process.argv.includes('--no-prof');
@@ -48,7 +47,7 @@ const env = {
 };
 const migrated = spawnSync(process.execPath, [serverMain, 'migrate'], { env, cwd: runDir, encoding: 'utf8' });
 if (migrated.status !== 0) throw new Error(migrated.stderr);
-seedUsers(dbPath, bcrypt.hashSync(PASSWORD, cost), 0, 1001);
+seedUsers(dbPath, await benchPasswordHash(cost), 0, 1001);
 const pool = seedSessions(dbPath, 'user1', 64);
 const profDir = join(runDir, 'profiles');
 const out = openSync(join(runDir, 'server.log'), 'a');

@@ -11,11 +11,10 @@ import { dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
-import bcrypt from 'bcryptjs';
 import { measureBcrypt } from './lib/bcrypt-figure.mjs';
 import { cpuSeconds, memory, processTree, resetPeak } from './lib/proc-stats.mjs';
 import { formatMarkdown, printTables } from './lib/report.mjs';
-import { PASSWORD, queryPlans, seedSessions, seedUsers } from './lib/seed.mjs';
+import { benchPasswordHash, PASSWORD, queryPlans, seedSessions, seedUsers } from './lib/seed.mjs';
 
 const benchDir = dirname(fileURLToPath(import.meta.url));
 const root = resolve(benchDir, '..');
@@ -64,7 +63,7 @@ const runDir = join(benchDir, '.data', new Date().toISOString().replace(/[:.]/g,
 mkdirSync(runDir, { recursive: true });
 const dbPath = join(runDir, 'gatehouse.db');
 const DB_URL = databaseUrl ?? `file:${dbPath}`;
-const passwordHash = bcrypt.hashSync(PASSWORD, COST);
+const passwordHash = await benchPasswordHash(COST);
 
 const serverEnv = {
   PATH: env.PATH,

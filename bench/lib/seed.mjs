@@ -1,9 +1,20 @@
 // Seeds a Gatehouse SQLite file directly: one precomputed bcrypt hash for every user, so
 // 100,000 users take seconds instead of hours of hashing.
 import { createHash, randomBytes } from 'node:crypto';
+import { PasswordHasher } from '@gatehouse/core';
 import Database from 'better-sqlite3';
 
 export const PASSWORD = 'bench-password-123';
+
+/** PASSWORD hashed the way the server stores passwords, so no seeded login triggers a re-hash. */
+export async function benchPasswordHash(cost) {
+  const hasher = new PasswordHasher({ cost, threads: 1 });
+  try {
+    return await hasher.hash(PASSWORD);
+  } finally {
+    await hasher.close();
+  }
+}
 
 /** Inserts users `user<from>` … `user<to - 1>` (plus the admin `benchadmin` when from is 0). */
 export function seedUsers(path, passwordHash, from, to) {

@@ -39,17 +39,23 @@ describe('registration and login rules', () => {
     expect(result.data.role).toBe('user');
   });
 
-  it('enforces 8 characters minimum and 72 UTF-8 bytes maximum, with clear messages', async () => {
+  it('enforces 8 characters minimum and 1024 UTF-8 bytes maximum, with clear messages', async () => {
     const short = await register({ username: 'shorty', email: 'shorty@example.com', password: 'seven77' });
     expect(short.status).toBe(400);
     expect(short.error?.message).toMatch(/password: .*at least 8/);
-    // 24 three-byte characters = 72 bytes: accepted. One more byte: refused.
-    const exact = await register({ username: 'exact', email: 'exact@example.com', password: '€'.repeat(24) });
+    // A 64-character Cyrillic passphrase (over bcrypt's 72 bytes) is accepted, and only it signs in.
+    const phrase = 'я'.repeat(32) + 'ж'.repeat(32);
+    const exact = await register({ username: 'exact', email: 'exact@example.com', password: phrase });
     expect(exact.status).toBe(200);
-    const long = await register({ username: 'longer', email: 'longer@example.com', password: `${'€'.repeat(24)}a` });
+    expect((await call(app.url, 'auth.login', { username: 'exact', password: phrase })).status).toBe(200);
+    const changedTail = `${phrase.slice(0, -1)}я`;
+    expect((await call(app.url, 'auth.login', { username: 'exact', password: changedTail })).status).toBe(401);
+    // 341 three-byte characters = 1023 bytes: accepted. Two more bytes: refused, naming the limit.
+    const most = await register({ username: 'most', email: 'most@example.com', password: '€'.repeat(341) });
+    expect(most.status).toBe(200);
+    const long = await register({ username: 'longer', email: 'longer@example.com', password: `${'€'.repeat(341)}aa` });
     expect(long.status).toBe(400);
-    expect(long.error?.data.fieldErrors?.password?.[0]).toMatch(/72 bytes/);
-    expect((await call(app.url, 'auth.login', { username: 'exact', password: '€'.repeat(24) })).status).toBe(200);
+    expect(long.error?.data.fieldErrors?.password?.[0]).toMatch(/at most 1024 bytes/);
   });
 
   it('names every invalid field', async () => {

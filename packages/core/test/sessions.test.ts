@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type AuthServices, hasRole } from '../src/index.js';
+import { type AuthServices, hasRole, PasswordHasher } from '../src/index.js';
 import { createTestServices, databaseOf } from '../src/testing.js';
 
 describe('SessionService on a real SQLite database', () => {
@@ -68,7 +68,7 @@ describe('SessionService on a real SQLite database', () => {
     await databaseOf(services).users.setPassword(user.id, bcrypt.hashSync('password-1', 5), new Date());
     await services.accounts.authenticate('dana', 'password-1');
     const after = await databaseOf(services).users.findById(user.id);
-    expect(bcrypt.getRounds(after!.passwordHash!)).toBe(4);
+    expect(PasswordHasher.costOf(after!.passwordHash!)).toBe(4);
   });
 });
 
