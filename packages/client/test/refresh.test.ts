@@ -1,7 +1,7 @@
 import { createGatehouseClient, errorCode, memoryTokenStore } from '@gatehouse/client';
 import type { RunningGatehouse } from '@gatehouse/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deadUrl, freshUser, recordingFetch, startServer } from './harness.js';
+import { createTestClock, deadUrl, freshUser, recordingFetch, startServer } from './harness.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -124,14 +124,16 @@ describe('refresh on UNAUTHORIZED', () => {
 
 describe('refresh after real access token expiry', () => {
   let app: RunningGatehouse;
+  // The server's own clock is moved past the token's lifetime: a genuinely expired token, no waiting.
+  const clock = createTestClock();
   beforeAll(async () => {
-    app = await startServer({ ACCESS_TOKEN_TTL: '1s' });
+    app = await startServer({ ACCESS_TOKEN_TTL: '15m' }, { clock: clock.now });
   });
   afterAll(() => app.close());
 
   it('10 concurrent calls after the access token expired cause one auth.refresh and all succeed', async () => {
     const { client, recorder, user } = await signedInClient(app.url);
-    await sleep(2100);
+    clock.advance(15 * 60_000 + 1_000);
     const results = await Promise.all(Array.from({ length: 10 }, () => client.trpc.user.me.query()));
     expect(results.every((me) => me.username === user.username)).toBe(true);
     expect(recorder.requestsFor('auth.refresh')).toBe(1);
