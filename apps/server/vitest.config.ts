@@ -28,6 +28,13 @@ const ON_STANDALONE_ADAPTER = [
   'test/security-regression.test.ts',
 ];
 
+/**
+ * Suites that assert how long something takes (each bound is explained where it is asserted).
+ * They run in the `timing` project only: one file at a time, after every other project of this
+ * package has finished, so they do not measure the load of the other suites.
+ */
+const TIMING = ['test/soak.test.ts', 'test/graceful-shutdown.test.ts', 'test/login-timing.test.ts'];
+
 export default defineConfig(async (): Promise<ViteUserConfig> => {
   const withPostgres = shouldRun('PostgreSQL', (await postgresAdminUrl()) !== null);
   return {
@@ -37,13 +44,14 @@ export default defineConfig(async (): Promise<ViteUserConfig> => {
       projects: [
         {
           extends: true,
-          test: { name: 'sqlite', include: ['test/**/*.test.ts'], exclude: ['test/postgres-*.test.ts'] },
+          test: { name: 'sqlite', include: ['test/**/*.test.ts'], exclude: ['test/postgres-*.test.ts', ...TIMING] },
         },
         {
           extends: true,
           test: {
             name: 'standalone-adapter',
             include: ON_STANDALONE_ADAPTER,
+            exclude: TIMING,
             env: { GATEHOUSE_TRPC_ADAPTER: 'standalone' },
           },
         },
@@ -51,10 +59,20 @@ export default defineConfig(async (): Promise<ViteUserConfig> => {
           ? [
               {
                 extends: true as const,
-                test: { name: 'postgres', include: ON_POSTGRES, env: { TEST_DATABASE: 'postgres' } },
+                test: { name: 'postgres', include: ON_POSTGRES, exclude: TIMING, env: { TEST_DATABASE: 'postgres' } },
               },
             ]
           : []),
+        {
+          extends: true,
+          test: {
+            name: 'timing',
+            include: TIMING,
+            // Group 1 starts once group 0 (every project above) is done; one file at a time within it.
+            sequence: { groupOrder: 1 },
+            fileParallelism: false,
+          },
+        },
       ],
     },
   };

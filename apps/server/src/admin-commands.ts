@@ -28,7 +28,7 @@ export async function createAdminCommand(config: Config, flags: AdminFlags): Pro
     throw new ConfigError(['create-admin needs --username, --email and --password (or GATEHOUSE_ADMIN_* variables)']);
   }
   const logger = createLogger({ ...config, LOG_LEVEL: 'warn' });
-  const services = await createServices(config, logger, 1);
+  const services = await createServices(config, logger, { passwordThreads: 1 });
   try {
     const user = await services.accounts.register({ username, email, password }, 'admin');
     process.stdout.write(`admin "${user.username}" created (id ${user.id})\n`);
@@ -49,7 +49,7 @@ export async function rotateKeysCommand(config: Config): Promise<void> {
     ]);
   }
   const logger = createLogger({ ...config, LOG_LEVEL: 'warn' });
-  const services = await createServices(config, logger, 1);
+  const services = await createServices(config, logger, { passwordThreads: 1 });
   try {
     const { kid, retired } = await services.signingKeys!.rotate();
     process.stdout.write(`new signing key ${kid} (${config.JWT_ALG})\n`);

@@ -29,7 +29,7 @@ async function prepareShared(config: Config, logger: Logger): Promise<void> {
     resolveJwtSecret(config, logger);
     return;
   }
-  const services = await createServices(config, logger, 1);
+  const services = await createServices(config, logger, { passwordThreads: 1 });
   try {
     await services.signingKeys?.ensureKey();
   } finally {

@@ -18,8 +18,19 @@ export interface RunningGatehouse {
   close(): Promise<void>;
 }
 
+export interface ServiceOptions {
+  /** Hashing threads (default: the pool's own choice). */
+  passwordThreads?: number;
+  /** The time source of every service (default: the real time); tests pass one they can move. */
+  clock?: () => Date;
+}
+
 /** Opens (and migrates) the database and wires every auth service to it. */
-export async function createServices(config: Config, logger: Logger, passwordThreads?: number): Promise<AuthServices> {
+export async function createServices(
+  config: Config,
+  logger: Logger,
+  { passwordThreads, clock }: ServiceOptions = {},
+): Promise<AuthServices> {
   const db = await openDatabase(config.DATABASE_URL);
   const services = createAuthServices({
     db,
@@ -40,6 +51,7 @@ export async function createServices(config: Config, logger: Logger, passwordThr
     bcryptCost: config.BCRYPT_COST,
     oauth: oauthSettings(config),
     ...(passwordThreads ? { passwordThreads } : {}),
+    ...(clock ? { clock } : {}),
     rateLimits: {
       store: rateLimitStore(config),
       ...(config.REDIS_URL ? { redisUrl: config.REDIS_URL } : {}),
@@ -88,9 +100,9 @@ async function bootstrapAdmin(config: Config, services: AuthServices, logger: Lo
 export async function startGatehouse(
   config: Config,
   logger: Logger,
-  options: { passwordThreads?: number } = {},
+  options: ServiceOptions = {},
 ): Promise<RunningGatehouse> {
-  const services = await createServices(config, logger, options.passwordThreads);
+  const services = await createServices(config, logger, options);
   try {
     return await listenWith(config, logger, services);
   } catch (error) {

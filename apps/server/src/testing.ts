@@ -15,11 +15,42 @@ export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-0123456789';
 const tempDir = (prefix: string) => mkdtempSync(join(tmpdir(), prefix));
 
 /**
+ * A clock a test moves forward by hand, so expiry is tested without waiting for it: the real time
+ * plus every `advance` so far. It keeps ticking with the real time, so timestamps of calls made in
+ * a row still differ and order as they would in production.
+ */
+export interface TestClock {
+  /** The time the server sees; hand it over as the `clock` option. */
+  readonly now: () => Date;
+  /** Moves the server's time forward by `ms` milliseconds. */
+  advance(ms: number): void;
+}
+
+export function createTestClock(): TestClock {
+  let offsetMs = 0;
+  return {
+    now: () => new Date(Date.now() + offsetMs),
+    advance: (ms) => {
+      if (!(ms >= 0)) throw new RangeError('A test clock only moves forward');
+      offsetMs += ms;
+    },
+  };
+}
+
+export interface TestGatehouseOptions {
+  /** The server's time source, e.g. `createTestClock().now`; the real time when absent. */
+  clock?: () => Date;
+}
+
+/**
  * The real server on an ephemeral port with a fresh in-memory database, for test suites of the
  * client, the CLI, the web demo and apps built on Gatehouse: cheap bcrypt, silent logs, relaxed
  * per-address limits (every test calls from 127.0.0.1), no web build unless WEB_DIST is given.
  */
-export async function startTestGatehouse(env: Record<string, string | undefined> = {}): Promise<RunningGatehouse> {
+export async function startTestGatehouse(
+  env: Record<string, string | undefined> = {},
+  options: TestGatehouseOptions = {},
+): Promise<RunningGatehouse> {
   const config = loadConfig({
     ...RELAXED_RATE_LIMITS,
     NODE_ENV: 'test',
@@ -35,5 +66,5 @@ export async function startTestGatehouse(env: Record<string, string | undefined>
     GATEHOUSE_ADMIN_PASSWORD: TEST_ADMIN.password,
     ...env,
   });
-  return startGatehouse(config, createLogger(config));
+  return startGatehouse(config, createLogger(config), options.clock ? { clock: options.clock } : {});
 }

@@ -1,7 +1,7 @@
 import { SignJWT, UnsecuredJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningGatehouse } from '../src/index.js';
-import { call, JWT_SECRET, newUser, startTestServer } from './harness.js';
+import { call, createTestClock, JWT_SECRET, newUser, startTestServer } from './harness.js';
 
 const key = new TextEncoder().encode(JWT_SECRET);
 
@@ -84,5 +84,26 @@ describe('access tokens that must be refused', () => {
       const result = await call(app.url, 'user.me', undefined, { headers: { authorization: header } });
       expect(result.status).toBe(401);
     }
+  });
+});
+
+describe('access token lifetime', () => {
+  let app: RunningGatehouse;
+  const clock = createTestClock();
+  beforeAll(async () => {
+    app = await startTestServer({ ACCESS_TOKEN_TTL: '15m' }, { clock: clock.now });
+  });
+  afterAll(() => app.close());
+
+  it('accepts its own token until ACCESS_TOKEN_TTL has passed, then refuses it as expired', async () => {
+    const user = await newUser(app.url);
+    const me = () => call(app.url, 'user.me', undefined, { token: user.tokens.accessToken });
+    expect((await me()).status).toBe(200);
+    clock.advance(14 * 60_000);
+    expect((await me()).status).toBe(200);
+    clock.advance(2 * 60_000);
+    const late = await me();
+    expect(late.status).toBe(401);
+    expect(late.error?.message).toMatch(/expired/i);
   });
 });

@@ -1,6 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningGatehouse } from '../src/index.js';
-import { adminTokens, call, DEFAULT_LIMITS, newUser, startTestServer, type Tokens } from './harness.js';
+import {
+  adminTokens,
+  call,
+  createTestClock,
+  DEFAULT_LIMITS,
+  newUser,
+  startTestServer,
+  type Tokens,
+} from './harness.js';
 
 const KEY_FORMAT = /^gh_([0-9a-f]{16})_([A-Za-z0-9_-]{43})$/;
 const withKey = (key: string, extra: Record<string, string> = {}) => ({ headers: { 'x-api-key': key, ...extra } });
@@ -8,8 +16,9 @@ const withKey = (key: string, extra: Record<string, string> = {}) => ({ headers:
 describe('API keys', () => {
   let app: RunningGatehouse;
   let admin: Tokens;
+  const clock = createTestClock();
   beforeAll(async () => {
-    app = await startTestServer();
+    app = await startTestServer({}, { clock: clock.now });
     admin = await adminTokens(app.url);
   });
   afterAll(() => app.close());
@@ -60,10 +69,10 @@ describe('API keys', () => {
     const { key } = await createKey({
       name: 'short-lived',
       scopes: ['users:read'],
-      expiresAt: new Date(Date.now() + 1200).toISOString(),
+      expiresAt: new Date(clock.now().getTime() + 60_000).toISOString(),
     });
     expect((await call(app.url, 'service.users.get', { id: 1 }, withKey(key), 'query')).status).toBe(200);
-    await new Promise((resolve) => setTimeout(resolve, 1300));
+    clock.advance(61_000);
     const expired = await call(app.url, 'service.users.get', { id: 1 }, withKey(key), 'query');
     expect(expired.status).toBe(401);
     expect(expired.error?.message).toMatch(/expired/);

@@ -1,6 +1,8 @@
 import { createScratchPostgres } from '@gatehouse/db/testing';
 import { RELAXED_RATE_LIMITS, type RunningGatehouse } from '../src/index.js';
-import { startTestGatehouse, TEST_ADMIN, TEST_JWT_SECRET } from '../src/testing.js';
+import { startTestGatehouse, TEST_ADMIN, TEST_JWT_SECRET, type TestGatehouseOptions } from '../src/testing.js';
+
+export { createTestClock } from '../src/testing.js';
 
 export const ADMIN = TEST_ADMIN;
 export const JWT_SECRET = TEST_JWT_SECRET;
@@ -20,13 +22,18 @@ export const TEST_DATABASE = process.env.TEST_DATABASE === 'postgres' ? 'postgre
  * Starts the real server on an ephemeral port with a fresh database: in memory, or under
  * TEST_DATABASE=postgres a scratch PostgreSQL database dropped when the server closes.
  */
-export async function startTestServer(env: Record<string, string | undefined> = {}): Promise<RunningGatehouse> {
+export async function startTestServer(
+  env: Record<string, string | undefined> = {},
+  options: TestGatehouseOptions = {},
+): Promise<RunningGatehouse> {
   if (TEST_DATABASE === 'postgres' && env.DATABASE_URL === undefined) {
     const scratch = await createScratchPostgres();
-    const app = await startTestGatehouse({ ...env, DATABASE_URL: scratch.url }).catch(async (error: unknown) => {
-      await scratch.drop();
-      throw error;
-    });
+    const app = await startTestGatehouse({ ...env, DATABASE_URL: scratch.url }, options).catch(
+      async (error: unknown) => {
+        await scratch.drop();
+        throw error;
+      },
+    );
     const close = app.close;
     let closing: Promise<void> | undefined;
     app.close = () => {
@@ -35,7 +42,7 @@ export async function startTestServer(env: Record<string, string | undefined> = 
     };
     return app;
   }
-  return startTestGatehouse(env);
+  return startTestGatehouse(env, options);
 }
 
 export interface CallResult<T = unknown> {

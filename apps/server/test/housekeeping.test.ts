@@ -61,9 +61,17 @@ describe('housekeeping', () => {
       });
     await event(400);
     await event(10);
-    const keepAll = startHousekeeping(services, logger, { auditRetentionSeconds: 0, everyMs: 25 });
-    await new Promise((resolve) => setTimeout(resolve, 80));
-    await keepAll();
+    // The schedule's timer is faked so the start-up sweep and three scheduled ones surely ran.
+    const sweeps = vi.spyOn(services.sessions, 'purgeEnded');
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    try {
+      const keepAll = startHousekeeping(services, logger, { auditRetentionSeconds: 0, everyMs: 25 });
+      await vi.advanceTimersByTimeAsync(75);
+      await keepAll();
+    } finally {
+      vi.useRealTimers();
+    }
+    expect(sweeps).toHaveBeenCalledTimes(4);
     const count = async () =>
       (await databaseOf(services).audit.list({ limit: 100, type: 'login_succeeded' })).items.length;
     expect(await count()).toBe(2);

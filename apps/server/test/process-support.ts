@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import { createRequire } from 'node:module';
 import { connect } from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -64,4 +65,62 @@ export async function post(
   } catch {
     return null;
   }
+}
+
+function jsonOrText(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+export interface SentRequest {
+  /** Resolves once the whole request has been handed to the connection. */
+  sent: Promise<void>;
+  /** The answer, or null when the connection failed (refused, or the process is gone). */
+  answer: Promise<{ status: number; body: any } | null>;
+}
+
+/**
+ * One request on a connection of its own (no pool: a shared keep-alive connection would spoil the
+ * ordering `serverHasRead` relies on).
+ */
+export function send(url: string, method: 'GET' | 'POST', path: string, input?: unknown): SentRequest {
+  let sent!: () => void;
+  const sentPromise = new Promise<void>((resolve) => {
+    sent = resolve;
+  });
+  const answer = new Promise<{ status: number; body: any } | null>((resolve) => {
+    const body = input === undefined ? undefined : JSON.stringify(input);
+    const req = request(
+      `${url}${path}`,
+      { method, agent: false, headers: body === undefined ? {} : { 'content-type': 'application/json' } },
+      (res) => {
+        let text = '';
+        res.on('data', (chunk: Buffer) => {
+          text += chunk.toString();
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: jsonOrText(text) }));
+        res.on('error', () => resolve(null));
+      },
+    );
+    req.on('error', () => {
+      sent();
+      resolve(null);
+    });
+    req.end(body, () => sent());
+  });
+  return { sent: sentPromise, answer };
+}
+
+/**
+ * Resolves once the server has answered a request on a connection opened after every request sent
+ * so far was written: it accepts connections in the order they arrive and reads those whose bytes
+ * came first no later, so by then it has read (and is handling) all of them. A causal signal that a
+ * test's requests are in flight, instead of a sleep that assumes how fast the machine is.
+ */
+export async function serverHasRead(url: string): Promise<void> {
+  const probe = await send(url, 'GET', '/healthz').answer;
+  if (probe?.status !== 200) throw new Error(`the server did not answer a probe: ${probe?.status ?? 'no answer'}`);
 }

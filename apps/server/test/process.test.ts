@@ -1,8 +1,9 @@
 import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { call } from './harness.js';
+import { send, serverHasRead } from './process-support.js';
 import { killServers, runCommand, spawnServer } from './server-process.js';
 
 function baseEnv(dir: string): NodeJS.ProcessEnv {
@@ -119,13 +120,19 @@ describe('the server process', () => {
     const { child, url, output } = await spawnServer({ ...baseEnv(dir), BCRYPT_COST: '12' });
     // Cost 12 makes registration take a while: signal while these are being hashed.
     const inFlight = [1, 2].map((i) =>
-      call(url, 'auth.register', { username: `late${i}`, email: `late${i}@example.com`, password: 'password-1' }),
+      send(url, 'POST', '/trpc/auth.register', {
+        username: `late${i}`,
+        email: `late${i}@example.com`,
+        password: 'password-1',
+      }),
     );
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // Signal once the server holds both, not after a guess at how long that takes.
+    await Promise.all(inFlight.map(({ sent }) => sent));
+    await serverHasRead(url);
     child.kill('SIGTERM');
     const exitCode = await new Promise((resolve) => child.once('exit', resolve));
-    const results = await Promise.all(inFlight);
-    expect(results.map((r) => r.status)).toEqual([200, 200]);
+    const results = await Promise.all(inFlight.map(({ answer }) => answer));
+    expect(results.map((r) => r?.status)).toEqual([200, 200]);
     expect(exitCode).toBe(0);
     expect(output()).toMatch(/shutting down/);
     await expect(fetch(`${url}/healthz`)).rejects.toThrow();
@@ -140,7 +147,11 @@ describe('the server process', () => {
     await call(url, 'auth.refresh', { refreshToken: login.data.refreshToken });
     await call(url, 'user.me', undefined, { token: login.data.accessToken });
     await call(url, 'auth.refresh', { refreshToken: login.data.refreshToken });
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // The process writes its log lines after answering: wait (bounded) for the last call's line.
+    await vi.waitFor(() => expect(output().match(/"path":"\/trpc\/auth.refresh"/g)?.length).toBeGreaterThanOrEqual(2), {
+      timeout: 5_000,
+      interval: 20,
+    });
     const log = output();
     expect(log).toMatch(/"path":"\/trpc\/auth.login"/);
     expect(log).toMatch(/reuse detected/);

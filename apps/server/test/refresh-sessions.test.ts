@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningGatehouse } from '../src/index.js';
-import { call, login, newUser, startTestServer, type Tokens } from './harness.js';
+import { call, createTestClock, login, newUser, startTestServer, type Tokens } from './harness.js';
 
 describe('refresh rotation and theft detection', () => {
   let app: RunningGatehouse;
@@ -117,16 +117,18 @@ describe('refresh grace window', () => {
 
 describe('absolute session lifetime', () => {
   let app: RunningGatehouse;
+  const clock = createTestClock();
   beforeAll(async () => {
-    app = await startTestServer({ REFRESH_TOKEN_TTL: '1s' });
+    app = await startTestServer({ REFRESH_TOKEN_TTL: '1h' }, { clock: clock.now });
   });
   afterAll(() => app.close());
 
   it('refuses a refresh after REFRESH_TOKEN_TTL, however recently it rotated', async () => {
     const { tokens } = await newUser(app.url);
+    clock.advance(59 * 60_000);
     const rotated = await call<Tokens>(app.url, 'auth.refresh', { refreshToken: tokens.refreshToken });
     expect(rotated.status).toBe(200);
-    await new Promise((resolve) => setTimeout(resolve, 1200));
+    clock.advance(2 * 60_000);
     const late = await call(app.url, 'auth.refresh', { refreshToken: rotated.data.refreshToken });
     expect(late.status).toBe(401);
     expect(late.error?.message).toMatch(/expired/);

@@ -6,7 +6,7 @@ import { createHmac, createPublicKey, generateKeyPairSync, randomBytes } from 'n
 import { importPKCS8, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningGatehouse } from '../src/index.js';
-import { adminTokens, type CallResult, call, JWT_SECRET, login, newUser, startTestServer } from './harness.js';
+import { adminTokens, type CallResult, call, JWT_SECRET, newUser, startTestServer } from './harness.js';
 
 const TRUSTED = 'https://app.example.com';
 const EVIL = 'https://evil.example';
@@ -1056,47 +1056,4 @@ describe('security regression suite', () => {
       if (attack.expect.holds) expect(got.holds).toBe(true);
     });
   }
-});
-
-describe('user enumeration through timing (measured and reported, not asserted)', () => {
-  let app: RunningGatehouse;
-  beforeAll(async () => {
-    app = await startTestServer({ BCRYPT_COST: '10' });
-  }, 60_000);
-  afterAll(() => app.close());
-
-  it('unknown-user and wrong-password logins cost about the same (median of 50 each, cost 10)', async () => {
-    const known = `timing${Date.now() % 100000}`;
-    const registered = await call(app.url, 'auth.register', {
-      username: known,
-      email: `${known}@example.com`,
-      password: 'timing-password-1',
-    });
-    expect(registered.status).toBe(200);
-    await login(app.url, known, 'timing-password-1');
-    const timeOf = async (username: string) => {
-      const started = performance.now();
-      const result = await call(app.url, 'auth.login', { username, password: 'wrong-password-0' });
-      expect(result.status).toBe(401);
-      return performance.now() - started;
-    };
-    const unknown: number[] = [];
-    const wrong: number[] = [];
-    for (let i = 0; i < 50; i++) {
-      // Interleaved, so drift (JIT, GC, other tests) hits both sides alike.
-      unknown.push(await timeOf(`nobody${i}`));
-      wrong.push(await timeOf(known));
-    }
-    const median = (values: number[]) => {
-      const sorted = [...values].sort((a, b) => a - b);
-      return (sorted[24]! + sorted[25]!) / 2;
-    };
-    const ratio = median(unknown) / median(wrong);
-    console.log(
-      `login timing (BCRYPT_COST=10, 50 each): unknown user median ${median(unknown).toFixed(1)} ms, ` +
-        `wrong password median ${median(wrong).toFixed(1)} ms, ratio ${ratio.toFixed(3)}`,
-    );
-    // Only a sanity bound: a missing dummy-hash check would make the ratio ~0.01.
-    expect(ratio).toBeGreaterThan(0.2);
-  }, 120_000);
 });

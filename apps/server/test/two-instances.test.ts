@@ -16,7 +16,7 @@ import {
 } from '@gatehouse/db/testing';
 import { Redis } from 'ioredis';
 import { decodeProtectedHeader } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ADMIN, type CallOptions, call } from './harness.js';
 import { killServers, runCommand, type ServerProcess, spawnServer } from './server-process.js';
 
@@ -163,7 +163,18 @@ describe.runIf(shouldRun('PostgreSQL and Redis', reachable)).each(['HS256', 'EdD
         // B publishes the new key at once; A signs with it once its 1 s key cache has run out.
         const published = (await (await fetch(`${b.url}/.well-known/jwks.json`)).json()) as { keys: { kid: string }[] };
         expect(published.keys.map((k) => k.kid)).toContain(newKid);
-        await new Promise((resolve) => setTimeout(resolve, 1100));
+        // A is another process on the real clock: wait until it does (a bounded poll through
+        // refreshes, whose limit of 60 a minute 40 polls stay under), not a fixed 1.1 s.
+        let refreshToken = tokens.refreshToken;
+        await vi.waitFor(
+          async () => {
+            const refreshed = await call(a.url, 'auth.refresh', { refreshToken }, options);
+            expect(refreshed.status).toBe(200);
+            refreshToken = refreshed.data.refreshToken;
+            expect(decodeProtectedHeader(refreshed.data.accessToken).kid).toBe(newKid);
+          },
+          { timeout: 10_000, interval: 250 },
+        );
         const fresh = await call(a.url, 'auth.login', { username: 'fay', password: PASSWORD }, options);
         expect(decodeProtectedHeader(fresh.data.accessToken).kid).toBe(newKid);
         for (const token of [fresh.data.accessToken, tokens.accessToken]) {

@@ -5,7 +5,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createGatehouseClient, type GatehouseClient } from '@gatehouse/client';
 import type { RunningGatehouse } from '@gatehouse/server';
-import { startTestGatehouse } from '@gatehouse/server/testing';
+import { startTestGatehouse, type TestGatehouseOptions } from '@gatehouse/server/testing';
+
+export { createTestClock } from '@gatehouse/server/testing';
+
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 
 export const ADMIN = { username: 'admin', email: 'admin@example.com', password: 'admin-password-1' };
@@ -35,16 +38,22 @@ export async function removeTempDirs(): Promise<void> {
 }
 
 /** The real server serving the built web app, on an ephemeral port with a fresh database. */
-export async function startServer(env: Record<string, string> = {}): Promise<RunningGatehouse> {
+export async function startServer(
+  env: Record<string, string> = {},
+  options: TestGatehouseOptions = {},
+): Promise<RunningGatehouse> {
   if (!existsSync(join(WEB_DIST, 'index.html'))) throw new Error(`Build the web app first: ${WEB_DIST} is missing`);
-  return startTestGatehouse({
-    DATA_DIR: await tempDir('gatehouse-web-data-'),
-    WEB_DIST,
-    GATEHOUSE_ADMIN_USERNAME: ADMIN.username,
-    GATEHOUSE_ADMIN_EMAIL: ADMIN.email,
-    GATEHOUSE_ADMIN_PASSWORD: ADMIN.password,
-    ...env,
-  });
+  return startTestGatehouse(
+    {
+      DATA_DIR: await tempDir('gatehouse-web-data-'),
+      WEB_DIST,
+      GATEHOUSE_ADMIN_USERNAME: ADMIN.username,
+      GATEHOUSE_ADMIN_EMAIL: ADMIN.email,
+      GATEHOUSE_ADMIN_PASSWORD: ADMIN.password,
+      ...env,
+    },
+    options,
+  );
 }
 
 export interface Browser {

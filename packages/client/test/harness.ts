@@ -1,13 +1,18 @@
 import type { AddressInfo } from 'node:net';
 import { createServer } from 'node:net';
 import type { RunningGatehouse } from '@gatehouse/server';
-import { startTestGatehouse, TEST_ADMIN } from '@gatehouse/server/testing';
+import { startTestGatehouse, TEST_ADMIN, type TestGatehouseOptions } from '@gatehouse/server/testing';
+
+export { createTestClock } from '@gatehouse/server/testing';
 
 export const ADMIN = TEST_ADMIN;
 
 /** The real server on an ephemeral port with a fresh in-memory database. */
-export function startServer(env: Record<string, string> = {}): Promise<RunningGatehouse> {
-  return startTestGatehouse(env);
+export function startServer(
+  env: Record<string, string> = {},
+  options: TestGatehouseOptions = {},
+): Promise<RunningGatehouse> {
+  return startTestGatehouse(env, options);
 }
 
 /** A fetch that records the procedures of every request it sends (a batch lists several). */

@@ -1,9 +1,7 @@
 import { createGatehouseClient, errorCode, memoryTokenStore } from '@gatehouse/client';
 import type { RunningGatehouse } from '@gatehouse/server';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deadUrl, freshUser, recordingFetch, startServer } from './harness.js';
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createTestClock, deadUrl, freshUser, recordingFetch, startServer } from './harness.js';
 
 /** A client signed in as a fresh user, with a request recorder and an expiry counter. */
 async function signedInClient(url: string) {
@@ -46,11 +44,14 @@ describe('refresh on UNAUTHORIZED', () => {
   it('shares one refresh between calls that fail in separate requests', async () => {
     const { client, store, recorder } = await signedInClient(app.url);
     store.set({ ...store.get()!, accessToken: 'garbage' });
-    // Spread over several ticks so they leave in different HTTP requests.
-    const calls = Array.from({ length: 5 }, async (_, i) => {
-      await sleep(i * 3);
-      return client.trpc.user.me.query();
-    });
+    // Each call starts once the previous one's request has left, so they travel in different
+    // HTTP requests (rather than hoping 3 ms between them is enough to split the batch).
+    const calls: Promise<unknown>[] = [];
+    for (let i = 0; i < 5; i++) {
+      const left = recorder.requests.length;
+      calls.push(client.trpc.user.me.query());
+      await vi.waitFor(() => expect(recorder.requests.length).toBeGreaterThan(left), { timeout: 5_000 });
+    }
     await Promise.all(calls);
     expect(recorder.requests.length).toBeGreaterThan(2);
     expect(recorder.requestsFor('auth.refresh')).toBe(1);
@@ -124,14 +125,16 @@ describe('refresh on UNAUTHORIZED', () => {
 
 describe('refresh after real access token expiry', () => {
   let app: RunningGatehouse;
+  // The server's own clock is moved past the token's lifetime: a genuinely expired token, no waiting.
+  const clock = createTestClock();
   beforeAll(async () => {
-    app = await startServer({ ACCESS_TOKEN_TTL: '1s' });
+    app = await startServer({ ACCESS_TOKEN_TTL: '15m' }, { clock: clock.now });
   });
   afterAll(() => app.close());
 
   it('10 concurrent calls after the access token expired cause one auth.refresh and all succeed', async () => {
     const { client, recorder, user } = await signedInClient(app.url);
-    await sleep(2100);
+    clock.advance(15 * 60_000 + 1_000);
     const results = await Promise.all(Array.from({ length: 10 }, () => client.trpc.user.me.query()));
     expect(results.every((me) => me.username === user.username)).toBe(true);
     expect(recorder.requestsFor('auth.refresh')).toBe(1);

@@ -117,6 +117,7 @@ export function createAuthServices(options: AuthServicesOptions): AuthServices {
     issuer: options.issuer,
     audience: options.audience,
     ttlSeconds: options.accessTokenTtlSeconds,
+    clock,
   };
   if (!signingKeys && options.jwtSecret === undefined) throw new Error('HS256 access tokens need jwtSecret');
   const accessTokens = new AccessTokens(

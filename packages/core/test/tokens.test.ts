@@ -63,6 +63,22 @@ describe('AccessTokens', () => {
     }
   });
 
+  it('issues and checks tokens on the time of its clock, not the real time', async () => {
+    let now = new Date('2030-01-01T00:00:00Z');
+    const clocked = new AccessTokens({ ...options, clock: () => now });
+    const token = await clocked.sign(subject);
+    const claims = await clocked.verify(token);
+    expect(claims.issuedAt).toBe(now.getTime() / 1000);
+    expect(claims.expiresAt).toBe(now.getTime() / 1000 + 60);
+    // The token's time lies years after the real time, so only the injected clock can expire it.
+    now = new Date(now.getTime() + 59_000);
+    expect(await clocked.verify(token)).toMatchObject(subject);
+    now = new Date(now.getTime() + 1_000);
+    await expect(clocked.verify(token)).rejects.toThrow(/expired/);
+    // A fresh verifier (no cache) on the same clock refuses it too: jose was given the clock's time.
+    await expect(new AccessTokens({ ...options, clock: () => now }).verify(token)).rejects.toThrow(/expired/);
+  });
+
   it('does not take a token that differs by one character for one it verified', async () => {
     const token = await tokens.sign(subject);
     await tokens.verify(token);

@@ -16,6 +16,8 @@ interface CommonTokenOptions {
   audience: string;
   /** Lifetime in seconds. */
   ttlSeconds: number;
+  /** The time tokens are issued and checked at (default: the real time); tests pass one they move. */
+  clock?: () => Date;
 }
 
 /** HS256 with a shared secret (the default, for one-service setups) ... */
@@ -63,6 +65,7 @@ export class AccessTokens {
   private readonly key: Promise<CryptoKey> | null;
   private readonly keys: SigningKeyRing | null;
   private readonly verified = new VerifiedTokenCache<VerifiedToken>(VERIFIED_TOKENS_CACHED);
+  private readonly clock: () => Date;
 
   constructor(private readonly options: AccessTokenOptions) {
     if ('keys' in options) {
@@ -78,6 +81,12 @@ export class AccessTokens {
       this.keys = null;
     }
     this.ttlSeconds = options.ttlSeconds;
+    this.clock = options.clock ?? (() => new Date());
+  }
+
+  /** Now, in whole seconds since the epoch: the unit of iat and exp. */
+  private nowSeconds(): number {
+    return Math.floor(this.clock().getTime() / 1000);
   }
 
   /** HS256, EdDSA or ES256. */
@@ -92,6 +101,7 @@ export class AccessTokens {
 
   async sign(subject: AccessTokenSubject): Promise<string> {
     const signer = this.keys ? await this.keys.current() : null;
+    const issuedAt = this.nowSeconds();
     return new SignJWT({ sid: subject.sessionId, ver: subject.tokenVersion })
       .setProtectedHeader(
         signer
@@ -102,8 +112,8 @@ export class AccessTokens {
       .setIssuer(this.options.issuer)
       .setAudience(this.options.audience)
       .setJti(randomUUID())
-      .setIssuedAt()
-      .setExpirationTime(`${this.ttlSeconds}s`)
+      .setIssuedAt(issuedAt)
+      .setExpirationTime(issuedAt + this.ttlSeconds)
       .sign(signer ? signer.privateKey : await (this.key as Promise<CryptoKey>));
   }
 
@@ -119,7 +129,7 @@ export class AccessTokens {
 
   /** Returns the claims of a valid token; throws UNAUTHORIZED for anything else. */
   async verify(token: string): Promise<AccessClaims> {
-    const known = this.verified.get(token, Math.floor(Date.now() / 1000));
+    const known = this.verified.get(token, this.nowSeconds());
     if (known) {
       // The signature was checked before; the key that made it must still be published.
       if (this.keys) await this.keyFor(known.header);
@@ -137,6 +147,7 @@ export class AccessTokens {
         issuer: this.options.issuer,
         audience: this.options.audience,
         typ: ACCESS_TOKEN_TYPE,
+        currentDate: this.clock(),
         requiredClaims: ['sub', 'jti', 'iat', 'exp'],
       });
       const userId = Number(payload.sub);
