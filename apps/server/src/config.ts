@@ -82,6 +82,7 @@ const envSchema = z
     /** How long audit events are kept; 0 keeps them for ever. */
     AUDIT_RETENTION: duration('0', 0),
     BCRYPT_COST: integer(12, 4, 15),
+    PASSWORD_QUEUE_LIMIT: integer(32, 1, 100_000),
     CORS_ORIGINS: list,
     TRUST_PROXY: integer(0, 0, 10),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

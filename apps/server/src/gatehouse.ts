@@ -49,6 +49,7 @@ export async function createServices(
     refreshTokenTtlSeconds: config.REFRESH_TOKEN_TTL,
     refreshReuseGraceMs: config.REFRESH_REUSE_GRACE * 1000,
     bcryptCost: config.BCRYPT_COST,
+    passwordQueueLimit: config.PASSWORD_QUEUE_LIMIT,
     oauth: oauthSettings(config),
     ...(passwordThreads ? { passwordThreads } : {}),
     ...(clock ? { clock } : {}),

@@ -199,3 +199,37 @@ describe('per-address limits', () => {
     expect(refused.error?.message).toMatch(/Too many password changes/);
   });
 });
+
+describe('password hashing back-pressure', () => {
+  it('answers 503 with Retry-After at once when the hashing queue is full, and never a 500', async () => {
+    // One thread, one waiting slot, a slow-ish cost: a burst of 12 logins cannot all be taken.
+    const app = await server({ TRUST_PROXY: '1', BCRYPT_COST: '10', PASSWORD_QUEUE_LIMIT: '1' });
+    const burst = await Promise.all(
+      Array.from({ length: 12 }, (_, i) =>
+        call(
+          app.url,
+          'auth.login',
+          { username: `nobody${i}`, password: 'wrong-password' },
+          from(`198.51.100.${i + 10}`),
+        ),
+      ),
+    );
+    const statuses = burst.map((r) => r.status);
+    expect(
+      statuses.every((s) => s === 401 || s === 503),
+      statuses.join(','),
+    ).toBe(true);
+    const refused = burst.filter((r) => r.status === 503);
+    expect(refused.length).toBeGreaterThan(0);
+    for (const r of refused) {
+      expect(r.error?.data.code).toBe('SERVICE_UNAVAILABLE');
+      expect(Number(r.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+      expect(r.error?.data.retryAfter).toBe(Number(r.headers.get('retry-after')));
+      expect(r.error?.message).toMatch(/Too many sign-ins are being checked right now; try again in \d+ second/);
+    }
+    // The flood over, a real sign-in is taken again.
+    await register(app.url, 'after', from('203.0.113.50'));
+    const ok = await call(app.url, 'auth.login', { username: 'after', password: 'password-123' }, from('203.0.113.50'));
+    expect(ok.status).toBe(200);
+  });
+});

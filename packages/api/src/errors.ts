@@ -1,4 +1,4 @@
-import { GatehouseError, RateLimitedError } from '@gatehouse/core';
+import { GatehouseError, RetryLaterError } from '@gatehouse/core';
 import type { TRPCError } from '@trpc/server';
 import { ZodError, z } from 'zod';
 
@@ -38,7 +38,7 @@ export function describeError(error: TRPCError): ErrorDetails {
   }
   if (cause instanceof GatehouseError) {
     const fieldErrors = cause.field ? { [cause.field]: [cause.message] } : null;
-    const retryAfter = cause instanceof RateLimitedError ? cause.retryAfterSeconds : null;
+    const retryAfter = cause instanceof RetryLaterError ? cause.retryAfterSeconds : null;
     return { message: cause.message, fieldErrors, zodError: null, retryAfter };
   }
   const message = error.code === 'INTERNAL_SERVER_ERROR' ? 'Internal server error' : error.message;

@@ -1,4 +1,4 @@
-import { GatehouseError, RateLimitedError } from '@gatehouse/core';
+import { GatehouseError, RetryLaterError } from '@gatehouse/core';
 import { initTRPC, TRPCError } from '@trpc/server';
 import type { GatehouseContext } from './context.js';
 import { describeError } from './errors.js';
@@ -9,7 +9,7 @@ const t = initTRPC.context<GatehouseContext>().create({
   errorFormatter({ shape, error }) {
     const details = describeError(error);
     const { stack: _stack, ...data } = shape.data;
-    // retryAfter only on rate-limited answers, so other errors keep their shape.
+    // retryAfter only on answers to retry later (429, 503), so other errors keep their shape.
     const retry: { retryAfter?: number } = details.retryAfter === null ? {} : { retryAfter: details.retryAfter };
     return {
       ...shape,
@@ -31,7 +31,7 @@ export const createCallerFactory = t.createCallerFactory;
 export function throwIfDomainError(ctx: GatehouseContext, error: unknown): void {
   const cause = error instanceof TRPCError ? error.cause : error;
   if (!(cause instanceof GatehouseError)) return;
-  if (cause instanceof RateLimitedError) ctx.http.appendHeader('Retry-After', String(cause.retryAfterSeconds));
+  if (cause instanceof RetryLaterError) ctx.http.appendHeader('Retry-After', String(cause.retryAfterSeconds));
   throw new TRPCError({ code: cause.kind, message: cause.message, cause });
 }
 

@@ -5,7 +5,8 @@ export type GatehouseErrorKind =
   | 'FORBIDDEN'
   | 'NOT_FOUND'
   | 'CONFLICT'
-  | 'TOO_MANY_REQUESTS';
+  | 'TOO_MANY_REQUESTS'
+  | 'SERVICE_UNAVAILABLE';
 
 /** A refusal meant for the caller: its message is safe to show. */
 export class GatehouseError extends Error {
@@ -25,14 +26,31 @@ export const INVALID_CREDENTIALS = 'Invalid username or password';
 
 export const invalidCredentials = () => new GatehouseError('UNAUTHORIZED', INVALID_CREDENTIALS);
 
-/** A refusal because a limit was reached; the caller may try again after `retryAfterSeconds`. */
-export class RateLimitedError extends GatehouseError {
+/** A refusal the caller may retry after `retryAfterSeconds` (sent as Retry-After). */
+export class RetryLaterError extends GatehouseError {
   constructor(
+    kind: 'TOO_MANY_REQUESTS' | 'SERVICE_UNAVAILABLE',
     message: string,
     readonly retryAfterSeconds: number,
   ) {
-    super('TOO_MANY_REQUESTS', message);
+    super(kind, message);
+    this.name = 'RetryLaterError';
+  }
+}
+
+/** A refusal because a limit was reached (429). */
+export class RateLimitedError extends RetryLaterError {
+  constructor(message: string, retryAfterSeconds: number) {
+    super('TOO_MANY_REQUESTS', message, retryAfterSeconds);
     this.name = 'RateLimitedError';
+  }
+}
+
+/** A refusal because Gatehouse is too busy to take the work now (503), e.g. a full hashing queue. */
+export class OverloadedError extends RetryLaterError {
+  constructor(message: string, retryAfterSeconds: number) {
+    super('SERVICE_UNAVAILABLE', message, retryAfterSeconds);
+    this.name = 'OverloadedError';
   }
 }
 

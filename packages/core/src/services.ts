@@ -51,6 +51,8 @@ export interface AuthServicesOptions {
   /** Grace window for a concurrent duplicate refresh, in ms (default 5000). */
   refreshReuseGraceMs?: number;
   passwordThreads?: number;
+  /** Hashing tasks that may wait for a thread before password procedures answer 503 (default 32). */
+  passwordQueueLimit?: number;
   rateLimits?: RateLimitServiceOptions;
   /** Sign-in through OAuth / OpenID Connect providers; none when absent. */
   oauth?: OAuthSettings | undefined;
@@ -102,7 +104,11 @@ export function createAuthServices(options: AuthServicesOptions): AuthServices {
   const { db } = options;
   const clock = options.clock ?? (() => new Date());
   const threads = options.passwordThreads;
-  const passwords = new PasswordHasher(threads ? { cost: options.bcryptCost, threads } : { cost: options.bcryptCost });
+  const passwords = new PasswordHasher({
+    cost: options.bcryptCost,
+    ...(threads ? { threads } : {}),
+    ...(options.passwordQueueLimit ? { maxQueue: options.passwordQueueLimit } : {}),
+  });
   const signingKeys = options.signingKeys
     ? new SigningKeyRing({
         db,

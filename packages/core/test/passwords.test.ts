@@ -1,6 +1,6 @@
 import bcrypt from 'bcryptjs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { PasswordHasher, passwordProblem } from '../src/index.js';
+import { OverloadedError, PasswordHasher, passwordProblem } from '../src/index.js';
 import { commonPasswords } from '../src/passwords/common-passwords.js';
 
 describe('PasswordHasher', () => {
@@ -74,5 +74,27 @@ describe('passwordProblem', () => {
     expect(commonPasswords().size).toBe(10_000);
     expect([...commonPasswords()].every((p) => [...p].length >= 8)).toBe(true);
     expect(passwordProblem('correct horse battery')).toBeNull();
+  });
+});
+
+describe('PasswordHasher under a flood', () => {
+  it('refuses work past its queue bound at once, with a time to retry, and finishes what it took', async () => {
+    const hasher = new PasswordHasher({ cost: 8, threads: 1, maxQueue: 2 });
+    try {
+      const outcomes = await Promise.allSettled(Array.from({ length: 10 }, (_, i) => hasher.hash(`flood-${i}`)));
+      const done = outcomes.filter((o) => o.status === 'fulfilled');
+      const refused = outcomes.flatMap((o) => (o.status === 'rejected' ? [o.reason] : []));
+      expect(done).toHaveLength(3); // one on the thread, two waiting
+      expect(refused).toHaveLength(7);
+      for (const error of refused) {
+        expect(error).toBeInstanceOf(OverloadedError);
+        expect(error).toMatchObject({ kind: 'SERVICE_UNAVAILABLE', retryAfterSeconds: expect.any(Number) });
+        expect((error as OverloadedError).retryAfterSeconds).toBeGreaterThanOrEqual(1);
+      }
+      // Once the queue drains, work is taken again.
+      expect(await hasher.verify('flood-0', await hasher.hash('flood-0'))).toBe(true);
+    } finally {
+      await hasher.close();
+    }
   });
 });

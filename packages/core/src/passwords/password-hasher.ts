@@ -2,12 +2,18 @@ import { createHmac } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import bcrypt from 'bcryptjs';
 import { Piscina } from 'piscina';
+import { OverloadedError, waitPhrase } from '../errors.js';
 import type { PasswordTask } from './password-worker.js';
 
 export interface PasswordHasherOptions {
   cost: number;
   /** Worker threads; defaults to the number of CPUs. */
   threads?: number;
+  /**
+   * Hashing tasks that may wait for a thread (default 32). Past it, password procedures are
+   * refused at once with a 503 rather than queued for minutes behind a flood.
+   */
+  maxQueue?: number;
 }
 
 // Compiled code sits next to its worker; tests running the TypeScript source use the build.
@@ -33,11 +39,19 @@ function prehash(password: string): string {
 export class PasswordHasher {
   readonly cost: number;
   private readonly pool: Piscina<PasswordTask, string | boolean>;
+  private readonly threads: number;
+  private readonly maxQueue: number;
+  /** Tasks running or waiting for a thread. */
+  private pending = 0;
+  /** A moving average of one task's time, for the Retry-After of a refusal. */
+  private taskMs = 250;
   private dummyHash: Promise<string> | null = null;
 
   constructor(options: PasswordHasherOptions) {
     this.cost = options.cost;
     const threads = options.threads ?? availableParallelism();
+    this.threads = threads;
+    this.maxQueue = options.maxQueue ?? 32;
     this.pool = new Piscina({
       filename: workerUrl.href,
       minThreads: 0,
@@ -47,20 +61,19 @@ export class PasswordHasher {
   }
 
   async hash(password: string): Promise<string> {
-    return PREHASHED + ((await this.pool.run({ op: 'hash', password: prehash(password), cost: this.cost })) as string);
+    return PREHASHED + ((await this.run({ op: 'hash', password: prehash(password), cost: this.cost })) as string);
   }
 
   /** Verifies new (pre-hashed) and older (plain bcrypt) hashes alike. */
   async verify(password: string, hash: string): Promise<boolean> {
     if (hash.startsWith(PREHASHED)) {
       return (
-        (await this.pool.run({ op: 'verify', password: prehash(password), hash: hash.slice(PREHASHED.length) })) ===
-        true
+        (await this.run({ op: 'verify', password: prehash(password), hash: hash.slice(PREHASHED.length) })) === true
       );
     }
     // bcrypt would compare only the first 72 bytes, so a longer password must not match an old hash.
     const fits = Buffer.byteLength(password, 'utf8') <= BCRYPT_MAX_BYTES;
-    const matches = (await this.pool.run({ op: 'verify', password: fits ? password : '', hash })) === true;
+    const matches = (await this.run({ op: 'verify', password: fits ? password : '', hash })) === true;
     return fits && matches;
   }
 
@@ -93,6 +106,27 @@ export class PasswordHasher {
   async warmUp(): Promise<void> {
     this.dummyHash ??= this.hash('gatehouse-dummy-password');
     await this.dummyHash;
+  }
+
+  /** Runs a task on the pool, or refuses it at once when the queue is full. */
+  private async run(task: PasswordTask): Promise<string | boolean> {
+    if (this.pending >= this.threads + this.maxQueue) {
+      const seconds = Math.max(1, Math.ceil((this.pending * this.taskMs) / this.threads / 1000));
+      throw new OverloadedError(
+        `Too many sign-ins are being checked right now; try again ${waitPhrase(seconds)}`,
+        seconds,
+      );
+    }
+    // Only tasks that found a free thread time the work itself, not the wait before it.
+    const timed = this.pending < this.threads;
+    this.pending++;
+    const started = performance.now();
+    try {
+      return await this.pool.run(task);
+    } finally {
+      this.pending--;
+      if (timed) this.taskMs = 0.8 * this.taskMs + 0.2 * (performance.now() - started);
+    }
   }
 
   async close(): Promise<void> {
