@@ -57,6 +57,16 @@ export function createHttpServer({
   trpcFastPath = process.env.GATEHOUSE_TRPC_ADAPTER !== 'standalone',
 }: HttpServerOptions): Server {
   const allowedOrigins = new Set(config.CORS_ORIGINS);
+  // Behind a TLS proxy with TRUST_PROXY=0, cookies lose Secure/__Host- and HSTS is not sent:
+  // say so once, the first time a request carries forwarding headers nobody trusts.
+  let warnedForwarding = config.TRUST_PROXY > 0;
+  const warnUntrustedForwarding = (req: IncomingMessage) => {
+    if (warnedForwarding || !req.headers['x-forwarded-proto']) return;
+    warnedForwarding = true;
+    logger.warn(
+      'a request came with X-Forwarded-Proto but TRUST_PROXY=0: it is ignored, so behind a TLS proxy cookies are not Secure and no HSTS is sent; set TRUST_PROXY to the number of proxies in front',
+    );
+  };
   const createContext = createContextFactory(services, {
     clientIp: (req) => clientIp(req as IncomingMessage, config.TRUST_PROXY),
     isSecure: (req) => isSecure(req as IncomingMessage, config.TRUST_PROXY),
@@ -81,6 +91,7 @@ export function createHttpServer({
   const server = createServer(async (req, res) => {
     logRequests(logger, req, res);
     setSecurityHeaders(res, isSecure(req, config.TRUST_PROXY));
+    warnUntrustedForwarding(req);
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     // Under WORKERS=N the worker id tells which process answered (load spread, debugging).
     if (path === '/healthz') return sendJson(res, 200, { status: 'ok', ...workerId() });

@@ -484,7 +484,7 @@ describe('security regression suite', () => {
         const victim = await newUser(app.url, 'ck');
         const signIn = await fetch(`${app.url}/trpc/auth.login`, {
           method: 'POST',
-          headers: { 'content-type': 'application/json' },
+          headers: { 'content-type': 'application/json', origin: app.url },
           body: JSON.stringify({ username: victim.username, password: victim.password, refreshCookie: true }),
         });
         const cookie = (signIn.headers.get('set-cookie') ?? '').split(';')[0]!;
@@ -492,6 +492,21 @@ describe('security regression suite', () => {
           await call(app.url, 'auth.refresh', {}, { headers: { cookie, origin: EVIL } }),
           cookie.length > 0,
         );
+      },
+    },
+
+    {
+      category: 'refresh',
+      attack: "login CSRF: a page of another origin signs the browser in to the attacker's account (cookie mode)",
+      expected: '403 FORBIDDEN, no cookie set, no session opened',
+      expect: { status: 403, code: 'FORBIDDEN', holds: true },
+      run: async () => {
+        const attacker = await newUser(app.url, 'lc');
+        const input = { username: attacker.username, password: attacker.password, refreshCookie: true };
+        const result = await call(app.url, 'auth.login', input, { headers: { origin: EVIL } });
+        const sessions = await call(app.url, 'user.sessions', undefined, { token: attacker.tokens.accessToken });
+        const noCookie = result.headers.getSetCookie().length === 0;
+        return outcome(result, noCookie && Array.isArray(sessions.data) && sessions.data.length === 1);
       },
     },
 

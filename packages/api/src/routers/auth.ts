@@ -1,7 +1,12 @@
 import { GatehouseError, type IssuedSession, toPublicUser } from '@gatehouse/core';
 import type { GatehouseContext } from '../context.js';
 import { limitPerAddress, publicProcedure } from '../procedures.js';
-import { clearRefreshCookie, refreshTokenFromCookie, setRefreshCookie } from '../refresh-cookie.js';
+import {
+  assertTrustedOrigin,
+  clearRefreshCookie,
+  refreshTokenFromCookie,
+  setRefreshCookie,
+} from '../refresh-cookie.js';
 import { loginInput, optionalRefreshInput, registerInput } from '../schemas.js';
 import { router } from '../trpc.js';
 
@@ -19,6 +24,15 @@ export function deliver(ctx: GatehouseContext, issued: IssuedSession, cookieMode
   setRefreshCookie(ctx.http, issued.tokens.refreshToken, issued.sessionExpiresAt);
   const { refreshToken: _inCookie, ...rest } = issued.tokens;
   return rest;
+}
+
+/**
+ * Whether a sign-in asked for cookie mode, checked before any work: only this site's pages may
+ * have a session put into the browser's cookie (no login CSRF from other origins).
+ */
+export function cookieMode(ctx: GatehouseContext, requested: boolean | undefined): boolean {
+  if (requested === true) assertTrustedOrigin(ctx.http);
+  return requested === true;
 }
 
 /** A cookie whose session was refused is useless; drop it so the browser stops sending it. */
@@ -42,8 +56,9 @@ export const authRouter = router({
 
   /** Limited per address and per account (see PasswordSignIn); every attempt is audited. */
   login: publicProcedure.input(loginInput).mutation(async ({ ctx, input }): Promise<TokenPairOutput> => {
+    const inCookie = cookieMode(ctx, input.refreshCookie);
     const user = await ctx.services.signIn.signIn(input.username, input.password, ctx.client);
-    return deliver(ctx, await ctx.services.sessions.open(user, ctx.client), input.refreshCookie === true);
+    return deliver(ctx, await ctx.services.sessions.open(user, ctx.client), inCookie);
   }),
 
   /** Rotates the refresh token from the input, or from the cookie when the input has none. */

@@ -2,7 +2,7 @@ import { browserBinding, ensureBrowserBinding } from '../oauth-cookie.js';
 import { limitPerAddress, publicProcedure } from '../procedures.js';
 import { oauthCallbackInput, oauthStartInput } from '../schemas.js';
 import { router } from '../trpc.js';
-import { deliver, type TokenPairOutput } from './auth.js';
+import { cookieMode, deliver, type TokenPairOutput } from './auth.js';
 
 export interface OAuthCallbackOutput extends TokenPairOutput {
   /** The same-origin path given to oauth.start, if any. */
@@ -29,6 +29,7 @@ export const oauthRouter = router({
     .use(limitPerAddress('login'))
     .input(oauthCallbackInput)
     .mutation(async ({ ctx, input }): Promise<OAuthCallbackOutput> => {
+      const inCookie = cookieMode(ctx, input.refreshCookie);
       const outcome = await ctx.services.oauth.complete({
         provider: input.provider,
         code: input.code,
@@ -37,6 +38,6 @@ export const oauthRouter = router({
         client: ctx.client,
       });
       const issued = await ctx.services.sessions.open(outcome.user, ctx.client);
-      return { ...deliver(ctx, issued, input.refreshCookie === true), returnTo: outcome.returnTo };
+      return { ...deliver(ctx, issued, inCookie), returnTo: outcome.returnTo };
     }),
 });
