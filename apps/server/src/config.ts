@@ -100,6 +100,7 @@ const envSchema = z
     RATE_LIMIT_REFRESH_PER_MINUTE: integer(LIMITS.refreshPerMinute, 1, 1_000_000),
     RATE_LIMIT_OAUTH_START_PER_MINUTE: integer(LIMITS.oauthStartPerMinute, 1, 1_000_000),
     RATE_LIMIT_PASSWORD_CHANGE_PER_HOUR: integer(LIMITS.passwordChangePerHour, 1, 1_000_000),
+    RATE_LIMIT_USER_WRITES_PER_MINUTE: integer(LIMITS.userWritesPerMinute, 1, 1_000_000),
     RATE_LIMIT_API_KEY_FAILURES_PER_MINUTE: integer(LIMITS.apiKeyFailuresPerMinute, 1, 1_000_000),
     RATE_LIMIT_ACCOUNT_IP_FAILURES: integer(LIMITS.accountIpFailures, 1, 1_000_000),
     RATE_LIMIT_ACCOUNT_LOCK: duration(String(LIMITS.accountLockSeconds)),

@@ -63,6 +63,7 @@ export async function createServices(
         refreshPerMinute: config.RATE_LIMIT_REFRESH_PER_MINUTE,
         oauthStartPerMinute: config.RATE_LIMIT_OAUTH_START_PER_MINUTE,
         passwordChangePerHour: config.RATE_LIMIT_PASSWORD_CHANGE_PER_HOUR,
+        userWritesPerMinute: config.RATE_LIMIT_USER_WRITES_PER_MINUTE,
         apiKeyFailuresPerMinute: config.RATE_LIMIT_API_KEY_FAILURES_PER_MINUTE,
         accountIpFailures: config.RATE_LIMIT_ACCOUNT_IP_FAILURES,
         accountLockSeconds: config.RATE_LIMIT_ACCOUNT_LOCK,

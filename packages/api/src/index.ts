@@ -2,11 +2,14 @@ export { type AppRouter, appRouter, gatehouseRouters } from './app-router.js';
 export * from './context.js';
 export { describeError, describeZodError, type FieldErrors } from './errors.js';
 export { OAUTH_BROWSER_COOKIE } from './oauth-cookie.js';
+export { PROCEDURE_LIMITS, type ProcedureLimit } from './procedure-limits.js';
 export {
   adminProcedure,
   apiKeyProcedure,
   authedProcedure,
+  hasLimitMiddleware,
   limitPerAddress,
+  limitPerUser,
   publicProcedure,
   requireRole,
 } from './procedures.js';

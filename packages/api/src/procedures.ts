@@ -68,10 +68,40 @@ export function apiKeyProcedure(scope: ApiKeyScope) {
   });
 }
 
+/** The middlewares that enforce a rate limit, so a test can tell which procedures have one. */
+const limitMiddlewares = new WeakSet<object>();
+
+function asLimit<T extends { _middlewares: object[] }>(builder: T): T {
+  for (const fn of builder._middlewares) limitMiddlewares.add(fn);
+  return builder;
+}
+
+/** True when a procedure's chain holds limitPerAddress or limitPerUser. */
+export function hasLimitMiddleware(procedure: { _def: { middlewares: readonly object[] } }): boolean {
+  return procedure._def.middlewares.some((fn) => limitMiddlewares.has(fn));
+}
+
 /** Counts the call against a per-address limit; placed before .input(), calls with bad input count too. */
 export function limitPerAddress(limit: RequestLimit) {
-  return middleware(async ({ ctx, next }) => {
-    await ctx.services.rateLimits.hit(limit, ctx.services.rateLimits.addressKey(ctx.client.ip));
-    return next();
-  });
+  return asLimit(
+    middleware(async ({ ctx, next }) => {
+      await ctx.services.rateLimits.hit(limit, ctx.services.rateLimits.addressKey(ctx.client.ip));
+      return next();
+    }),
+  );
+}
+
+/**
+ * Counts the call against a per-user limit, so a stolen access token used from many addresses
+ * is held to the same count. Goes after authedProcedure (it needs ctx.user).
+ */
+export function limitPerUser(limit: RequestLimit) {
+  return asLimit(
+    middleware(async ({ ctx, next }) => {
+      const { user } = ctx as GatehouseContext & { user?: { id: number } };
+      if (!user) throw new Error('limitPerUser needs an authenticated procedure');
+      await ctx.services.rateLimits.hit(limit, `user:${user.id}`);
+      return next();
+    }),
+  );
 }

@@ -1,7 +1,7 @@
 import { type Actor, toPublicUser } from '@gatehouse/core';
 import type { UserRecord } from '@gatehouse/db';
 import type { GatehouseContext } from '../context.js';
-import { adminProcedure } from '../procedures.js';
+import { adminProcedure, limitPerUser } from '../procedures.js';
 import { listUsersInput, setActiveInput, setRoleInput, userIdInput } from '../schemas.js';
 import { router } from '../trpc.js';
 
@@ -16,17 +16,26 @@ export const adminUsersRouter = router({
     return { items: page.items.map(toPublicUser), nextCursor: page.nextCursor };
   }),
 
-  setRole: adminProcedure.input(setRoleInput).mutation(async ({ ctx, input }) => {
-    return toPublicUser(await ctx.services.administration.setRole(actorOf(ctx), input.userId, input.role));
-  }),
+  setRole: adminProcedure
+    .use(limitPerUser('userWrites'))
+    .input(setRoleInput)
+    .mutation(async ({ ctx, input }) => {
+      return toPublicUser(await ctx.services.administration.setRole(actorOf(ctx), input.userId, input.role));
+    }),
 
   /** Deactivating also ends the user's sessions. */
-  setActive: adminProcedure.input(setActiveInput).mutation(async ({ ctx, input }) => {
-    return toPublicUser(await ctx.services.administration.setActive(actorOf(ctx), input.userId, input.active));
-  }),
+  setActive: adminProcedure
+    .use(limitPerUser('userWrites'))
+    .input(setActiveInput)
+    .mutation(async ({ ctx, input }) => {
+      return toPublicUser(await ctx.services.administration.setActive(actorOf(ctx), input.userId, input.active));
+    }),
 
-  delete: adminProcedure.input(userIdInput).mutation(async ({ ctx, input }) => {
-    await ctx.services.administration.delete(actorOf(ctx), input.userId);
-    return { ok: true as const };
-  }),
+  delete: adminProcedure
+    .use(limitPerUser('userWrites'))
+    .input(userIdInput)
+    .mutation(async ({ ctx, input }) => {
+      await ctx.services.administration.delete(actorOf(ctx), input.userId);
+      return { ok: true as const };
+    }),
 });

@@ -1,6 +1,6 @@
 import { toPublicUser } from '@gatehouse/core';
 import { ensureBrowserBinding } from '../oauth-cookie.js';
-import { authedProcedure, limitPerAddress } from '../procedures.js';
+import { authedProcedure, limitPerAddress, limitPerUser } from '../procedures.js';
 import {
   changePasswordInput,
   linkedAccountIdInput,
@@ -14,17 +14,19 @@ import { router } from '../trpc.js';
 export const userRouter = router({
   me: authedProcedure.query(({ ctx }) => toPublicUser(ctx.user)),
 
-  update: authedProcedure.input(updateProfileInput).mutation(async ({ ctx, input }) => {
-    return toPublicUser(await ctx.services.accounts.updateProfile(ctx.user.id, input));
-  }),
+  update: authedProcedure
+    .use(limitPerUser('userWrites'))
+    .input(updateProfileInput)
+    .mutation(async ({ ctx, input }) => {
+      return toPublicUser(await ctx.services.accounts.updateProfile(ctx.user.id, input));
+    }),
 
   /** Ends every other session; this session's next call refreshes its access token. */
   changePassword: authedProcedure
     .use(limitPerAddress('passwordChange'))
+    .use(limitPerUser('passwordChange'))
     .input(changePasswordInput)
     .mutation(async ({ ctx, input }) => {
-      // Per user too: a stolen access token used from many addresses is held to the same count.
-      await ctx.services.rateLimits.hit('passwordChange', `user:${ctx.user.id}`);
       const { currentPassword, newPassword } = input;
       const { accounts } = ctx.services;
       const ended = await accounts.changePassword(ctx.user.id, ctx.sessionId, currentPassword, newPassword, ctx.client);
@@ -44,12 +46,15 @@ export const userRouter = router({
     }));
   }),
 
-  revokeSession: authedProcedure.input(sessionIdInput).mutation(async ({ ctx, input }) => {
-    await ctx.services.sessions.revokeOwn(ctx.user.id, input.sessionId, ctx.client);
-    return { ok: true as const };
-  }),
+  revokeSession: authedProcedure
+    .use(limitPerUser('userWrites'))
+    .input(sessionIdInput)
+    .mutation(async ({ ctx, input }) => {
+      await ctx.services.sessions.revokeOwn(ctx.user.id, input.sessionId, ctx.client);
+      return { ok: true as const };
+    }),
 
-  logoutAll: authedProcedure.mutation(async ({ ctx }) => {
+  logoutAll: authedProcedure.use(limitPerUser('userWrites')).mutation(async ({ ctx }) => {
     return { ok: true as const, sessionsEnded: await ctx.services.sessions.logoutAll(ctx.user.id, ctx.client) };
   }),
 
@@ -57,23 +62,31 @@ export const userRouter = router({
   linkedAccounts: authedProcedure.query(({ ctx }) => ctx.services.oauth.linkedAccounts(ctx.user.id)),
 
   /** Starts linking another provider identity to this account; finishes in oauth.callback. */
-  linkAccount: authedProcedure.input(oauthStartInput).mutation(async ({ ctx, input }) => {
-    const browserSecret = ensureBrowserBinding(ctx.http);
-    return ctx.services.oauth.start({ ...input, browserSecret, linkUserId: ctx.user.id });
-  }),
+  // Each call stores a pending sign-in, like oauth.start.
+  linkAccount: authedProcedure
+    .use(limitPerAddress('oauthStart'))
+    .use(limitPerUser('userWrites'))
+    .input(oauthStartInput)
+    .mutation(async ({ ctx, input }) => {
+      const browserSecret = ensureBrowserBinding(ctx.http);
+      return ctx.services.oauth.start({ ...input, browserSecret, linkUserId: ctx.user.id });
+    }),
 
   /** Refused when it would leave the account with no way to sign in. */
-  unlinkAccount: authedProcedure.input(linkedAccountIdInput).mutation(async ({ ctx, input }) => {
-    await ctx.services.oauth.unlink(ctx.user.id, input.id, ctx.client);
-    return { ok: true as const };
-  }),
+  unlinkAccount: authedProcedure
+    .use(limitPerUser('userWrites'))
+    .input(linkedAccountIdInput)
+    .mutation(async ({ ctx, input }) => {
+      await ctx.services.oauth.unlink(ctx.user.id, input.id, ctx.client);
+      return { ok: true as const };
+    }),
 
   /** For accounts created through a provider: sets a first password, so password sign-in works. */
   setPassword: authedProcedure
     .use(limitPerAddress('passwordChange'))
+    .use(limitPerUser('passwordChange'))
     .input(setPasswordInput)
     .mutation(async ({ ctx, input }) => {
-      await ctx.services.rateLimits.hit('passwordChange', `user:${ctx.user.id}`);
       await ctx.services.accounts.setPassword(ctx.user.id, input.password, ctx.client);
       return { ok: true as const };
     }),

@@ -13,6 +13,8 @@ export interface RateLimitSettings {
   oauthStartPerMinute: number;
   /** user.changePassword calls per hour, per client address and per user. */
   passwordChangePerHour: number;
+  /** Other changes a signed-in user (or admin) makes, per user per minute. */
+  userWritesPerMinute: number;
   /** Refused X-API-Key attempts per client address per minute before it is turned away. */
   apiKeyFailuresPerMinute: number;
   /** Consecutive failed logins for one account from one address before that pair is locked. */
@@ -34,6 +36,7 @@ export const DEFAULT_RATE_LIMITS: Readonly<RateLimitSettings> = Object.freeze({
   refreshPerMinute: 60,
   oauthStartPerMinute: 30,
   passwordChangePerHour: 10,
+  userWritesPerMinute: 30,
   apiKeyFailuresPerMinute: 20,
   accountIpFailures: 10,
   accountLockSeconds: 15 * 60,

@@ -6,7 +6,7 @@ import { DEFAULT_RATE_LIMITS, type RateLimitSettings } from './rate-limit-settin
 import { createLimiterFactory, type LimiterFactory, type RateLimitStore } from './rate-limit-store.js';
 
 /** Limits on requests: every call counts, and calls past the limit are refused. */
-export type RequestLimit = 'login' | 'register' | 'refresh' | 'oauthStart' | 'passwordChange';
+export type RequestLimit = 'login' | 'register' | 'refresh' | 'oauthStart' | 'passwordChange' | 'userWrites';
 
 /**
  * Limits on failures: attempts are counted, failures keep the count, and a success (or the end
@@ -24,6 +24,7 @@ const REFUSALS: Record<RequestLimit, string> = {
   refresh: 'Too many token refreshes from this address',
   oauthStart: 'Too many sign-ins started from this address',
   passwordChange: 'Too many password changes',
+  userWrites: 'Too many changes in a short time',
 };
 
 export interface RateLimitsOptions {
@@ -73,6 +74,7 @@ export class RateLimits {
       refresh: limiter('refresh-ip', s.refreshPerMinute, MINUTE),
       oauthStart: limiter('oauth-start-ip', s.oauthStartPerMinute, MINUTE),
       passwordChange: limiter('password-change', s.passwordChangePerHour, HOUR),
+      userWrites: limiter('user-writes', s.userWritesPerMinute, MINUTE),
     };
     this.failures = {
       // Attempts since the last success ("in a row"), over a day at most.

@@ -1,0 +1,52 @@
+/**
+ * The limit that applies to every procedure, for the docs' table; a test holds it to the router
+ * (every procedure listed, every `middleware` entry really carries limitPerAddress/limitPerUser,
+ * no mutation left at `read-only`) and to docs/rate-limits-and-api-keys.md.
+ */
+export interface ProcedureLimit {
+  /** middleware: limitPerAddress/limitPerUser in its chain; service: counted inside core; read-only: reads the caller's own data. */
+  by: 'middleware' | 'service' | 'read-only';
+  limit: string;
+}
+
+const perUser = 'RATE_LIMIT_USER_WRITES_PER_MINUTE per user';
+
+export const PROCEDURE_LIMITS: Record<string, ProcedureLimit> = {
+  health: { by: 'read-only', limit: 'none: public status, no secret, nothing written' },
+  'auth.register': { by: 'middleware', limit: 'RATE_LIMIT_REGISTER_PER_HOUR per address' },
+  'auth.login': {
+    by: 'service',
+    limit: 'RATE_LIMIT_LOGIN_PER_MINUTE per address; account and account+address lock-outs',
+  },
+  'auth.refresh': { by: 'middleware', limit: 'RATE_LIMIT_REFRESH_PER_MINUTE per address' },
+  'auth.logout': { by: 'service', limit: 'needs a live refresh token (256-bit secret); a guess changes nothing' },
+  'oauth.providers': { by: 'read-only', limit: 'none: public list of enabled providers' },
+  'oauth.start': { by: 'middleware', limit: 'RATE_LIMIT_OAUTH_START_PER_MINUTE per address' },
+  'oauth.callback': { by: 'middleware', limit: 'RATE_LIMIT_LOGIN_PER_MINUTE per address' },
+  'user.me': { by: 'read-only', limit: 'none: the caller’s own record' },
+  'user.update': { by: 'middleware', limit: perUser },
+  'user.changePassword': { by: 'middleware', limit: 'RATE_LIMIT_PASSWORD_CHANGE_PER_HOUR per address and per user' },
+  'user.sessions': { by: 'read-only', limit: 'none: the caller’s own sessions' },
+  'user.revokeSession': { by: 'middleware', limit: perUser },
+  'user.logoutAll': { by: 'middleware', limit: perUser },
+  'user.linkedAccounts': { by: 'read-only', limit: 'none: the caller’s own identities' },
+  'user.linkAccount': { by: 'middleware', limit: `RATE_LIMIT_OAUTH_START_PER_MINUTE per address; ${perUser}` },
+  'user.unlinkAccount': { by: 'middleware', limit: perUser },
+  'user.setPassword': { by: 'middleware', limit: 'RATE_LIMIT_PASSWORD_CHANGE_PER_HOUR per address and per user' },
+  'admin.users.list': { by: 'read-only', limit: 'none: admins only' },
+  'admin.users.setRole': { by: 'middleware', limit: perUser },
+  'admin.users.setActive': { by: 'middleware', limit: perUser },
+  'admin.users.delete': { by: 'middleware', limit: perUser },
+  'admin.apiKeys.create': { by: 'middleware', limit: perUser },
+  'admin.apiKeys.list': { by: 'read-only', limit: 'none: admins only' },
+  'admin.apiKeys.revoke': { by: 'middleware', limit: perUser },
+  'admin.audit.list': { by: 'read-only', limit: 'none: admins only' },
+  'service.introspect': {
+    by: 'service',
+    limit: 'an API key with tokens:introspect; RATE_LIMIT_API_KEY_FAILURES_PER_MINUTE refused keys per address',
+  },
+  'service.users.get': {
+    by: 'service',
+    limit: 'an API key with users:read; RATE_LIMIT_API_KEY_FAILURES_PER_MINUTE refused keys per address',
+  },
+};
