@@ -1,4 +1,5 @@
 import { boolean, index, integer, jsonb, pgTable, serial, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { ROLES, SIGNING_ALGORITHMS } from './records.js';
 
 /** Times are `timestamptz` read as Date: the same values the SQLite schema keeps as milliseconds. */
 const time = (name: string) => timestamp(name, { withTimezone: true, mode: 'date', precision: 3 });
@@ -16,9 +17,7 @@ export const users = pgTable(
     // Null for accounts that only sign in through an OAuth provider.
     passwordHash: text('password_hash'),
     fullName: text('full_name'),
-    role: text('role', { enum: ['admin', 'user', 'viewer'] })
-      .notNull()
-      .default('user'),
+    role: text('role', { enum: ROLES }).notNull().default('user'),
     isActive: boolean('is_active').notNull().default(true),
     tokenVersion: integer('token_version').notNull().default(0),
     createdAt: time('created_at').notNull(),
@@ -106,7 +105,7 @@ export const signingKeys = pgTable(
   'signing_keys',
   {
     kid: text('kid').primaryKey(),
-    algorithm: text('algorithm', { enum: ['EdDSA', 'ES256'] }).notNull(),
+    algorithm: text('algorithm', { enum: SIGNING_ALGORITHMS }).notNull(),
     publicJwk: text('public_jwk').notNull(),
     encryptedPrivateKey: text('encrypted_private_key').notNull(),
     createdAt: time('created_at').notNull(),

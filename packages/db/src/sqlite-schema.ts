@@ -1,4 +1,5 @@
 import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { ROLES, SIGNING_ALGORITHMS } from './records.js';
 
 /** Times are stored as integer milliseconds since the epoch. */
 const millis = (name: string) => integer(name, { mode: 'timestamp_ms' });
@@ -15,9 +16,7 @@ export const users = sqliteTable(
     // Null for accounts that only sign in through an OAuth provider.
     passwordHash: text('password_hash'),
     fullName: text('full_name'),
-    role: text('role', { enum: ['admin', 'user', 'viewer'] })
-      .notNull()
-      .default('user'),
+    role: text('role', { enum: ROLES }).notNull().default('user'),
     isActive: integer('is_active', { mode: 'boolean' }).notNull().default(true),
     tokenVersion: integer('token_version').notNull().default(0),
     createdAt: millis('created_at').notNull(),
@@ -111,7 +110,7 @@ export const signingKeys = sqliteTable(
   'signing_keys',
   {
     kid: text('kid').primaryKey(),
-    algorithm: text('algorithm', { enum: ['EdDSA', 'ES256'] }).notNull(),
+    algorithm: text('algorithm', { enum: SIGNING_ALGORITHMS }).notNull(),
     publicJwk: text('public_jwk').notNull(),
     encryptedPrivateKey: text('encrypted_private_key').notNull(),
     createdAt: millis('created_at').notNull(),

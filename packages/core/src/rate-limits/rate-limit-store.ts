@@ -1,18 +1,12 @@
 import { createRequire } from 'node:module';
-import type { RateLimitTable } from '@gatehouse/db';
+import type { RateLimitCounters } from '@gatehouse/db';
 import type { Redis as RedisClient } from 'ioredis';
-import {
-  type RateLimiterAbstract,
-  RateLimiterDrizzle,
-  RateLimiterMemory,
-  RateLimiterRedis,
-  RateLimiterSQLite,
-} from 'rate-limiter-flexible';
+import { type RateLimiterAbstract, RateLimiterMemory, RateLimiterRedis } from 'rate-limiter-flexible';
 
 /** Where counters live: this process, the shared database, or Redis. */
 export type RateLimitStore =
   | { kind: 'memory' }
-  | { kind: 'database'; table: RateLimitTable }
+  | { kind: 'database'; table: RateLimitCounters }
   | { kind: 'redis'; url: string };
 
 export interface LimiterSpec {
@@ -51,8 +45,8 @@ function memoryFactory(): LimiterFactory {
   };
 }
 
-function databaseFactory(table: RateLimitTable, options: LimiterFactoryOptions): LimiterFactory {
-  // RateLimiterSQLite replaces an expired counter when its key comes back, but keys that never
+function databaseFactory(table: RateLimitCounters, options: LimiterFactoryOptions): LimiterFactory {
+  // A database store replaces an expired counter when its key comes back, but keys that never
   // come back (one-off addresses) would stay forever without this sweep.
   const purge = setInterval(() => {
     table.purgeExpired(new Date()).catch((error: unknown) => options.onStoreError?.(error as Error));
@@ -60,27 +54,12 @@ function databaseFactory(table: RateLimitTable, options: LimiterFactoryOptions):
   purge.unref();
   return {
     kind: 'database',
-    create: (spec) => {
-      const common = {
+    create: (spec) =>
+      table.createLimiter({
         keyPrefix: `${options.keyPrefix}:${spec.name}`,
         points: spec.points,
         duration: spec.durationSeconds,
-        // The sweep above does this once for every limiter.
-        clearExpiredByTimeout: false,
-      };
-      // PostgreSQL: atomic upserts through drizzle on the server's own pool and migrated table.
-      if (table.storeType === 'drizzle') {
-        return new RateLimiterDrizzle({ ...common, storeClient: table.client, schema: table.table });
-      }
-      return new RateLimiterSQLite({
-        ...common,
-        storeClient: table.client,
-        storeType: table.storeType,
-        tableName: table.tableName,
-        // The migrations create the table; the store must not try DDL of its own.
-        tableCreated: true,
-      });
-    },
+      }),
     ready: async () => {},
     close: async () => clearInterval(purge),
   };
