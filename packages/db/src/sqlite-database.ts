@@ -4,16 +4,21 @@ import { fileURLToPath } from 'node:url';
 import BetterSqlite3 from 'better-sqlite3';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import { SqlApiKeysRepository } from './api-keys-repository.js';
+import { SqlAuditRepository } from './audit-repository.js';
+import { SqlOAuthAccountsRepository, SqlOAuthStatesRepository } from './oauth-repositories.js';
 import type { Database } from './records.js';
-import { SqliteApiKeysRepository } from './sqlite-api-keys.js';
-import { SqliteAuditRepository } from './sqlite-audit.js';
-import { SqliteOAuthAccountsRepository, SqliteOAuthStatesRepository } from './sqlite-oauth.js';
-import { SqliteRateLimitCounters } from './sqlite-rate-limits.js';
+import { SqlSessionsRepository } from './sessions-repository.js';
+import { SqlSigningKeysRepository } from './signing-keys-repository.js';
+import { sqliteUnlink } from './sqlite-oauth.js';
+import { sqliteRateLimitCounters } from './sqlite-rate-limits.js';
 import { schema } from './sqlite-schema.js';
-import { SqliteSessionsRepository } from './sqlite-sessions.js';
-import { SqliteSigningKeysRepository } from './sqlite-signing-keys.js';
-import { SqliteUsersRepository } from './sqlite-users.js';
+import { sqliteSessionsEngine } from './sqlite-sessions.js';
+import { sqliteAddSigningKey } from './sqlite-signing-keys.js';
+import { sqliteStatements } from './sqlite-statements.js';
+import { sqliteUsersEngine } from './sqlite-users.js';
 import { SqliteWriteBatch } from './sqlite-write-batch.js';
+import { SqlUsersRepository } from './users-repository.js';
 
 const migrationsFolder = fileURLToPath(new URL('../migrations/sqlite', import.meta.url));
 
@@ -31,16 +36,17 @@ export function openSqlite(path: string): Database & { migrate(): void } {
   // Health probes call it on every request; needs no table, so it can be prepared before migrations.
   const pingStatement = sqlite.prepare('select 1 as ok');
   const writes = new SqliteWriteBatch(sqlite);
+  const statements = sqliteStatements(db);
   return {
     engine: 'sqlite',
-    users: new SqliteUsersRepository(db),
-    sessions: new SqliteSessionsRepository(db, writes),
-    apiKeys: new SqliteApiKeysRepository(db),
-    audit: new SqliteAuditRepository(db),
-    oauthAccounts: new SqliteOAuthAccountsRepository(db),
-    oauthStates: new SqliteOAuthStatesRepository(db),
-    signingKeys: new SqliteSigningKeysRepository(db),
-    rateLimitTable: new SqliteRateLimitCounters(sqlite, db),
+    users: new SqlUsersRepository(statements, sqliteUsersEngine(db)),
+    sessions: new SqlSessionsRepository(statements, sqliteSessionsEngine(db, writes)),
+    apiKeys: new SqlApiKeysRepository(statements),
+    audit: new SqlAuditRepository(statements),
+    oauthAccounts: new SqlOAuthAccountsRepository(statements, sqliteUnlink(db)),
+    oauthStates: new SqlOAuthStatesRepository(statements),
+    signingKeys: new SqlSigningKeysRepository(statements, sqliteAddSigningKey(db)),
+    rateLimitTable: sqliteRateLimitCounters(sqlite, statements),
     migrate: () => migrate(db, { migrationsFolder }),
     ping: async () => pingStatement.get() !== undefined,
     close: async () => {

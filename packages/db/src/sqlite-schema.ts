@@ -2,45 +2,22 @@ import { index, integer, type SQLiteColumnBuilderBase, sqliteTable, text, unique
 import { buildTables, type ColumnBuilderLike, type DialectTables } from './table-definitions.js';
 
 /** The shared table descriptions in SQLite's types: times are integer milliseconds since the epoch. */
-const tables = buildTables<DialectTables<'sqlite'>, SQLiteColumnBuilderBase & ColumnBuilderLike>({
-  column: (spec) => {
-    switch (spec.kind) {
-      case 'id':
-        return integer(spec.name).primaryKey({ autoIncrement: true });
-      case 'text':
-        return spec.enumValues ? text(spec.name, { enum: spec.enumValues }) : text(spec.name);
-      case 'integer':
-        return integer(spec.name);
-      case 'boolean':
-        return integer(spec.name, { mode: 'boolean' });
-      case 'time':
-        return integer(spec.name, { mode: 'timestamp_ms' });
-      case 'json':
-        return text(spec.name, { mode: 'json' });
-    }
+export const tables = buildTables<DialectTables<'sqlite'>, SQLiteColumnBuilderBase & ColumnBuilderLike>({
+  kinds: {
+    id: (name) => integer(name).primaryKey({ autoIncrement: true }),
+    text: (name) => text(name),
+    integer: (name) => integer(name),
+    boolean: (name) => integer(name, { mode: 'boolean' }),
+    time: (name) => integer(name, { mode: 'timestamp_ms' }),
+    json: (name) => text(name, { mode: 'json' }),
+    // RateLimiterSQLite writes epoch milliseconds.
+    expiry: (name) => integer(name),
   },
-  table: (name, columns, indexes) =>
-    sqliteTable(name, columns, (t) =>
-      indexes.map(({ name, on: [first, ...rest], unique }) =>
-        (unique ? uniqueIndex : index)(name).on(t[first]!, ...rest.map((column) => t[column]!)),
-      ),
-    ),
+  textEnum: (name, values) => text(name, { enum: values }),
+  table: sqliteTable,
+  index,
+  uniqueIndex,
 });
 
-export const { users, sessions, apiKeys, auditEvents, signingKeys, oauthAccounts, oauthStates } = tables;
-
-/**
- * Counters of rate-limiter-flexible's SQLite store (RateLimiterSQLite), in the layout it
- * expects: `expire` is milliseconds since the epoch. Created here so migrations own the schema.
- */
-export const rateLimits = sqliteTable(
-  'rate_limits',
-  {
-    key: text('key').primaryKey(),
-    points: integer('points').notNull().default(0),
-    expire: integer('expire'),
-  },
-  (t) => [index('rate_limits_expire_idx').on(t.expire)],
-);
-
-export const schema = { ...tables, rateLimits };
+export const { users, sessions, apiKeys, auditEvents, rateLimits, signingKeys, oauthAccounts, oauthStates } = tables;
+export const schema = tables;

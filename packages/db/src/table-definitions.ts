@@ -1,8 +1,7 @@
 /**
- * Every table but rate_limits, described once for both engines: pg-schema.ts and sqlite-schema.ts
- * turn these descriptions into drizzle tables of their dialect (see TableKit), so the two
- * schemas cannot drift apart. rate_limits is left to each engine: its layout is dictated by that
- * engine's rate-limiter-flexible store.
+ * Every table, described once for both engines: pg-schema.ts and sqlite-schema.ts turn these
+ * descriptions into drizzle tables of their dialect (see TableKit), so the two schemas cannot
+ * drift apart.
  */
 import type { BuildColumns, ColumnBuilderBaseConfig, HasDefault, NotNull } from 'drizzle-orm';
 import type { PgColumnBuilderBase, PgTableWithColumns } from 'drizzle-orm/pg-core';
@@ -10,8 +9,12 @@ import type { SQLiteColumnBuilderBase, SQLiteTableWithColumns } from 'drizzle-or
 import type { AuditDetail } from './records.js';
 import { ROLES, SIGNING_ALGORITHMS } from './records.js';
 
-/** How a column is stored; each dialect picks its own type for each kind. */
-export type ColumnKind = 'id' | 'text' | 'integer' | 'boolean' | 'time' | 'json';
+/**
+ * How a column is stored; each dialect picks its own type for each kind. `expiry` is a rate-limit
+ * counter's end in the format of that engine's rate-limiter-flexible store (epoch milliseconds on
+ * SQLite, a timestamp on PostgreSQL).
+ */
+export type ColumnKind = 'id' | 'text' | 'integer' | 'boolean' | 'time' | 'json' | 'expiry';
 
 type TableName = keyof typeof TABLES;
 
@@ -182,6 +185,19 @@ export const TABLES = {
     },
     indexes: [{ name: 'signing_keys_created_idx', on: ['createdAt'] }],
   }),
+  /**
+   * Counters of rate-limiter-flexible's database store, in the layout it expects (key, points,
+   * expire). Created here so migrations own the schema.
+   */
+  rateLimits: table({
+    name: 'rate_limits',
+    columns: {
+      key: text('key').primaryKey(),
+      points: integer('points').notNull().default(0),
+      expire: new ColumnSpec<Date | number>('expiry', 'expire'),
+    },
+    indexes: [{ name: 'rate_limits_expire_idx', on: ['expire'] }],
+  }),
   /** Identities at OAuth / OpenID Connect providers; (provider, provider user id) names one identity. */
   oauthAccounts: table({
     name: 'oauth_accounts',
@@ -228,9 +244,13 @@ export interface ColumnBuilderLike {
 
 /** What a dialect supplies to turn the descriptions into its tables. */
 export interface TableKit<TBuilder extends ColumnBuilderLike> {
-  /** The column of the spec's kind, before NOT NULL, defaults, keys and references. */
-  column(spec: AnyColumnSpec): TBuilder;
-  table(name: string, columns: Record<string, TBuilder>, indexes: ReadonlyArray<IndexSpec<string>>): unknown;
+  /** The column of each kind, before NOT NULL, defaults, keys and references. */
+  kinds: Record<ColumnKind, (name: string) => TBuilder>;
+  /** A text column holding one of `values`. */
+  textEnum(name: string, values: readonly [string, ...string[]]): TBuilder;
+  table(name: string, columns: Record<string, TBuilder>, extra: (self: Record<string, unknown>) => never[]): unknown;
+  index(name: string): { on(...columns: never[]): unknown };
+  uniqueIndex(name: string): { on(...columns: never[]): unknown };
 }
 
 /** Builds every described table with one dialect's kit; `TTables` is that dialect's typing of them. */
@@ -239,7 +259,9 @@ export function buildTables<TTables, TBuilder extends ColumnBuilderLike>(kit: Ta
   for (const [key, spec] of Object.entries(TABLES) as [string, TableSpec<Record<string, AnyColumnSpec>>][]) {
     const columns: Record<string, TBuilder> = {};
     for (const [name, column] of Object.entries(spec.columns)) {
-      const builder = kit.column(column);
+      const builder = column.enumValues
+        ? kit.textEnum(column.name, column.enumValues)
+        : kit.kinds[column.kind](column.name);
       if (column.notNullable) builder.notNull();
       if (column.defaultValue !== undefined) builder.default(column.defaultValue);
       if (column.isPrimaryKey) builder.primaryKey();
@@ -249,7 +271,14 @@ export function buildTables<TTables, TBuilder extends ColumnBuilderLike>(kit: Ta
       if (ref) builder.references(() => built[ref.table]?.[ref.column] as never, { onDelete: ref.onDelete });
       columns[name] = builder;
     }
-    built[key] = kit.table(spec.name, columns, spec.indexes) as Record<string, never>;
+    const indexes = (self: Record<string, unknown>) =>
+      spec.indexes.map(({ name, on, unique }) =>
+        (unique ? kit.uniqueIndex(name) : kit.index(name)).on(...on.map((column) => self[column] as never)),
+      );
+    built[key] = kit.table(spec.name, columns, indexes as (self: Record<string, unknown>) => never[]) as Record<
+      string,
+      never
+    >;
   }
   return built as TTables;
 }
