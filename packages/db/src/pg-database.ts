@@ -3,9 +3,6 @@ import { sql } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/postgres-js';
 import { migrate } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
-import { SqlApiKeysRepository } from './api-keys-repository.js';
-import { SqlAuditRepository } from './audit-repository.js';
-import { SqlOAuthAccountsRepository, SqlOAuthStatesRepository } from './oauth-repositories.js';
 import { pgUnlink } from './pg-oauth.js';
 import { pgRateLimitCounters } from './pg-rate-limits.js';
 import { schema } from './pg-schema.js';
@@ -14,9 +11,7 @@ import { pgAddSigningKey } from './pg-signing-keys.js';
 import { pgStatements } from './pg-statements.js';
 import { pgUsersEngine } from './pg-users.js';
 import type { Database } from './records.js';
-import { SqlSessionsRepository } from './sessions-repository.js';
-import { SqlSigningKeysRepository } from './signing-keys-repository.js';
-import { SqlUsersRepository } from './users-repository.js';
+import { repositories } from './repositories.js';
 
 const migrationsFolder = fileURLToPath(new URL('../migrations/postgres', import.meta.url));
 
@@ -53,14 +48,13 @@ export function openPostgres(url: string, options: PostgresOptions = {}): Databa
   const statements = pgStatements(db);
   return {
     engine: 'postgres',
-    users: new SqlUsersRepository(statements, pgUsersEngine(db)),
-    sessions: new SqlSessionsRepository(statements, pgSessionsEngine(db)),
-    apiKeys: new SqlApiKeysRepository(statements),
-    audit: new SqlAuditRepository(statements),
-    oauthAccounts: new SqlOAuthAccountsRepository(statements, pgUnlink(db)),
-    oauthStates: new SqlOAuthStatesRepository(statements),
-    signingKeys: new SqlSigningKeysRepository(statements, pgAddSigningKey(db)),
-    rateLimitTable: pgRateLimitCounters(db, statements),
+    ...repositories(statements, {
+      users: pgUsersEngine(db),
+      sessions: pgSessionsEngine(db),
+      unlink: pgUnlink(db),
+      addSigningKey: pgAddSigningKey(db),
+      rateLimits: pgRateLimitCounters(db, statements),
+    }),
     ping: async () => {
       const rows = await client`select 1 as ok`;
       return rows.length === 1;

@@ -1,3 +1,4 @@
+import { count } from 'drizzle-orm';
 import type { PgTable } from 'drizzle-orm/pg-core';
 import type { PostgresJsDatabase } from 'drizzle-orm/postgres-js';
 import { type schema, tables } from './pg-schema.js';
@@ -14,6 +15,10 @@ export function pgStatements(db: PostgresJsDatabase<typeof schema>): Statements<
       if (options.orderBy) query.orderBy(...options.orderBy);
       if (options.limit !== undefined) query.limit(options.limit);
       return (await query) as never;
+    },
+    count: async (table, where) => {
+      const [row] = await db.select({ n: count() }).from(on(table)).where(where);
+      return row?.n ?? 0;
     },
     insert: async (table, values) => {
       const [row] = await db.insert(on(table)).values(values).returning();

@@ -329,6 +329,7 @@ export interface Database {
   readonly apiKeys: ApiKeysRepository;
   readonly audit: AuditRepository;
   readonly signingKeys: SigningKeysRepository;
+  /** Rate-limit counters in this database: limiters on them and the sweep of expired ones. */
   readonly rateLimitTable: RateLimitCounters;
   /** Resolves when the database answers a trivial query. */
   ping(): Promise<boolean>;

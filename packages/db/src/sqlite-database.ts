@@ -4,12 +4,8 @@ import { fileURLToPath } from 'node:url';
 import BetterSqlite3 from 'better-sqlite3';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
-import { SqlApiKeysRepository } from './api-keys-repository.js';
-import { SqlAuditRepository } from './audit-repository.js';
-import { SqlOAuthAccountsRepository, SqlOAuthStatesRepository } from './oauth-repositories.js';
 import type { Database } from './records.js';
-import { SqlSessionsRepository } from './sessions-repository.js';
-import { SqlSigningKeysRepository } from './signing-keys-repository.js';
+import { repositories } from './repositories.js';
 import { sqliteUnlink } from './sqlite-oauth.js';
 import { sqliteRateLimitCounters } from './sqlite-rate-limits.js';
 import { schema } from './sqlite-schema.js';
@@ -18,7 +14,6 @@ import { sqliteAddSigningKey } from './sqlite-signing-keys.js';
 import { sqliteStatements } from './sqlite-statements.js';
 import { sqliteUsersEngine } from './sqlite-users.js';
 import { SqliteWriteBatch } from './sqlite-write-batch.js';
-import { SqlUsersRepository } from './users-repository.js';
 
 const migrationsFolder = fileURLToPath(new URL('../migrations/sqlite', import.meta.url));
 
@@ -39,14 +34,13 @@ export function openSqlite(path: string): Database & { migrate(): void } {
   const statements = sqliteStatements(db);
   return {
     engine: 'sqlite',
-    users: new SqlUsersRepository(statements, sqliteUsersEngine(db)),
-    sessions: new SqlSessionsRepository(statements, sqliteSessionsEngine(db, writes)),
-    apiKeys: new SqlApiKeysRepository(statements),
-    audit: new SqlAuditRepository(statements),
-    oauthAccounts: new SqlOAuthAccountsRepository(statements, sqliteUnlink(db)),
-    oauthStates: new SqlOAuthStatesRepository(statements),
-    signingKeys: new SqlSigningKeysRepository(statements, sqliteAddSigningKey(db)),
-    rateLimitTable: sqliteRateLimitCounters(sqlite, statements),
+    ...repositories(statements, {
+      users: sqliteUsersEngine(db),
+      sessions: sqliteSessionsEngine(db, writes),
+      unlink: sqliteUnlink(db),
+      addSigningKey: sqliteAddSigningKey(db),
+      rateLimits: sqliteRateLimitCounters(sqlite, statements),
+    }),
     migrate: () => migrate(db, { migrationsFolder }),
     ping: async () => pingStatement.get() !== undefined,
     close: async () => {

@@ -1,3 +1,4 @@
+import { count } from 'drizzle-orm';
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import type { SQLiteTable } from 'drizzle-orm/sqlite-core';
 import { type schema, tables } from './sqlite-schema.js';
@@ -15,6 +16,7 @@ export function sqliteStatements(db: BetterSQLite3Database<typeof schema>): Stat
       if (options.limit !== undefined) query.limit(options.limit);
       return query.all() as never;
     },
+    count: async (table, where) => db.select({ n: count() }).from(on(table)).where(where).get()?.n ?? 0,
     insert: async (table, values) => db.insert(on(table)).values(values).returning().get() as never,
     insertIfAbsent: async (table, values) =>
       db.insert(on(table)).values(values).onConflictDoNothing().returning().get() as never,

@@ -23,6 +23,7 @@ export interface Statements<D extends Dialect> {
   // engine pairs its statements with its own tables only.
   readonly tables: DialectTables<D>;
   select<T extends AnyTable<D>>(table: T, where: SQL | undefined, options?: SelectOptions): Promise<Row<T>[]>;
+  count(table: AnyTable<D>, where: SQL | undefined): Promise<number>;
   /** Inserts one row and returns it as stored. */
   insert<T extends AnyTable<D>>(table: T, values: T['$inferInsert']): Promise<Row<T>>;
   /** Inserts one row unless it collides with a unique key; undefined when it did. */

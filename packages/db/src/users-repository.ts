@@ -143,6 +143,6 @@ export class SqlUsersRepository implements UsersRepository {
   }
 
   async countAdmins(): Promise<number> {
-    return (await this.statements.select(this.users, otherActiveAdmins(this.users, -1))).length;
+    return this.statements.count(this.users, otherActiveAdmins(this.users, -1));
   }
 }

@@ -6,7 +6,7 @@ import { type RateLimiterAbstract, RateLimiterMemory, RateLimiterRedis } from 'r
 /** Where counters live: this process, the shared database, or Redis. */
 export type RateLimitStore =
   | { kind: 'memory' }
-  | { kind: 'database'; table: RateLimitCounters }
+  | { kind: 'database'; counters: RateLimitCounters }
   | { kind: 'redis'; url: string };
 
 export interface LimiterSpec {
@@ -45,17 +45,17 @@ function memoryFactory(): LimiterFactory {
   };
 }
 
-function databaseFactory(table: RateLimitCounters, options: LimiterFactoryOptions): LimiterFactory {
+function databaseFactory(counters: RateLimitCounters, options: LimiterFactoryOptions): LimiterFactory {
   // A database store replaces an expired counter when its key comes back, but keys that never
   // come back (one-off addresses) would stay forever without this sweep.
   const purge = setInterval(() => {
-    table.purgeExpired(new Date()).catch((error: unknown) => options.onStoreError?.(error as Error));
+    counters.purgeExpired(new Date()).catch((error: unknown) => options.onStoreError?.(error as Error));
   }, PURGE_EVERY_MS);
   purge.unref();
   return {
     kind: 'database',
     create: (spec) =>
-      table.createLimiter({
+      counters.createLimiter({
         keyPrefix: `${options.keyPrefix}:${spec.name}`,
         points: spec.points,
         duration: spec.durationSeconds,
@@ -118,7 +118,7 @@ function redisFactory(url: string, options: LimiterFactoryOptions): LimiterFacto
 }
 
 export function createLimiterFactory(store: RateLimitStore, options: LimiterFactoryOptions): LimiterFactory {
-  if (store.kind === 'database') return databaseFactory(store.table, options);
+  if (store.kind === 'database') return databaseFactory(store.counters, options);
   if (store.kind === 'redis') return redisFactory(store.url, options);
   return memoryFactory();
 }
