@@ -15,7 +15,7 @@ import { buildTables, type ColumnBuilderLike, type DialectTables } from './table
 /** Times are `timestamptz` read as Date: the same values the SQLite schema keeps as milliseconds. */
 const time = (name: string) => timestamp(name, { withTimezone: true, mode: 'date', precision: 3 });
 
-/** The shared table descriptions in PostgreSQL's types. */
+/** The shared table descriptions in PostgreSQL's types (RateLimiterDrizzle writes expiries as Dates). */
 export const tables = buildTables<DialectTables<'pg'>, PgColumnBuilderBase & ColumnBuilderLike>({
   kinds: { id: (name) => serial(name).primaryKey(), text, integer, boolean, time, json: jsonb, expiry: time },
   textEnum: (name, values) => text(name, { enum: values }),
