@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_RATE_LIMITS as LIMITS, parseDuration, parseKeyEncryptionKey, urlProblem } from '@gatehouse/core';
+import { SIGNING_ALGORITHMS } from '@gatehouse/db';
 import { z } from 'zod';
 import { secretWeakness } from './jwt-secret.js';
 
@@ -71,7 +72,7 @@ const envSchema = z
     DATA_DIR: z.string().min(1).default('./data'),
     JWT_SECRET: optionalText,
     /** HS256 (shared secret) or EdDSA/ES256 (keys in the database, published at /.well-known/jwks.json). */
-    JWT_ALG: z.enum(['HS256', 'EdDSA', 'ES256']).default('HS256'),
+    JWT_ALG: z.enum(['HS256', ...SIGNING_ALGORITHMS]).default('HS256'),
     JWT_KEY_ENCRYPTION_KEY: optionalText,
     JWT_KEY_CACHE_TTL: duration('30s', 0),
     JWT_ISSUER: z.string().min(1).default('gatehouse'),

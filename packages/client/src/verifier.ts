@@ -5,6 +5,12 @@
  */
 import { createRemoteJWKSet, errors, jwtVerify } from 'jose';
 
+/**
+ * The algorithms Gatehouse signs with when tokens are asymmetric (SIGNING_ALGORITHMS in
+ * @gatehouse/db). Restated: the client may not depend on server packages at run time.
+ */
+const GATEHOUSE_ALGORITHMS = ['EdDSA', 'ES256'] as const;
+
 export interface TokenVerifierOptions {
   /** Gatehouse's JWT_ISSUER. */
   issuer: string;
@@ -13,7 +19,7 @@ export interface TokenVerifierOptions {
   /** e.g. https://auth.example.com/.well-known/jwks.json */
   jwksUrl: string | URL;
   /** Accepted algorithms (default EdDSA and ES256; never HS256 or none). */
-  algorithms?: Array<'EdDSA' | 'ES256'>;
+  algorithms?: Array<(typeof GATEHOUSE_ALGORITHMS)[number]>;
   /** Tolerated clock difference with Gatehouse, in seconds (default 30). */
   clockToleranceSeconds?: number;
   /** Least time between two JWKS fetches, in ms (default 30000). An unknown kid triggers a fetch. */
@@ -81,7 +87,7 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
       const { payload, protectedHeader } = await jwtVerify(token, jwks, {
         issuer: options.issuer,
         audience: options.audience,
-        algorithms: options.algorithms ?? ['EdDSA', 'ES256'],
+        algorithms: options.algorithms ?? [...GATEHOUSE_ALGORITHMS],
         typ: ACCESS_TOKEN_TYPE,
         clockTolerance: options.clockToleranceSeconds ?? 30,
         requiredClaims: ['sub', 'jti', 'iat', 'exp'],

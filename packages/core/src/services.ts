@@ -92,7 +92,7 @@ export interface AuthServices {
 }
 
 function rateLimitStore(db: Database, options: RateLimitServiceOptions): RateLimitStore {
-  if (options.store === 'database') return { kind: 'database', table: db.rateLimitTable };
+  if (options.store === 'database') return { kind: 'database', counters: db.rateLimitTable };
   if (options.store === 'redis') {
     if (!options.redisUrl) throw new Error('The redis rate-limit store needs a Redis URL');
     return { kind: 'redis', url: options.redisUrl };

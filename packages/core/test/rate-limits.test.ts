@@ -40,11 +40,15 @@ afterAll(() => scratch?.drop(), 30_000);
 
 const stores: Array<[string, (db: Database) => RateLimitStore, () => string]> = [
   ['memory', () => ({ kind: 'memory' }), () => ':memory:'],
-  ['database (SQLite)', (db) => ({ kind: 'database', table: db.rateLimitTable }), () => ':memory:'],
+  ['database (SQLite)', (db) => ({ kind: 'database', counters: db.rateLimitTable }), () => ':memory:'],
   ['redis', () => ({ kind: 'redis', url: REDIS_URL }), () => ':memory:'],
 ];
 if (withPostgres) {
-  stores.push(['database (PostgreSQL)', (db) => ({ kind: 'database', table: db.rateLimitTable }), () => scratch!.url]);
+  stores.push([
+    'database (PostgreSQL)',
+    (db) => ({ kind: 'database', counters: db.rateLimitTable }),
+    () => scratch!.url,
+  ]);
 }
 
 describe.each(stores)('the same limits on the %s store', (_name, storeFor, databaseUrl) => {

@@ -3,15 +3,15 @@ import { sql } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/postgres-js';
 import { migrate } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
-import { PgApiKeysRepository } from './pg-api-keys.js';
-import { PgAuditRepository } from './pg-audit.js';
-import { PgOAuthAccountsRepository, PgOAuthStatesRepository } from './pg-oauth.js';
-import { PgRateLimitCounters } from './pg-rate-limits.js';
+import { pgUnlink } from './pg-oauth.js';
+import { pgRateLimitCounters } from './pg-rate-limits.js';
 import { schema } from './pg-schema.js';
-import { PgSessionsRepository } from './pg-sessions.js';
-import { PgSigningKeysRepository } from './pg-signing-keys.js';
-import { PgUsersRepository } from './pg-users.js';
+import { pgSessionsEngine } from './pg-sessions.js';
+import { pgAddSigningKey } from './pg-signing-keys.js';
+import { pgStatements } from './pg-statements.js';
+import { pgUsersEngine } from './pg-users.js';
 import type { Database } from './records.js';
+import { repositories } from './repositories.js';
 
 const migrationsFolder = fileURLToPath(new URL('../migrations/postgres', import.meta.url));
 
@@ -45,16 +45,16 @@ export function openPostgres(url: string, options: PostgresOptions = {}): Databa
   // A bounded connect timeout keeps /readyz and start-up from hanging on an unreachable server.
   const client = postgres(url, { max: options.max ?? 10, connect_timeout: 10, onnotice: () => {} });
   const db = drizzle(client, { schema });
+  const statements = pgStatements(db);
   return {
     engine: 'postgres',
-    users: new PgUsersRepository(db),
-    sessions: new PgSessionsRepository(db),
-    apiKeys: new PgApiKeysRepository(db),
-    audit: new PgAuditRepository(db),
-    oauthAccounts: new PgOAuthAccountsRepository(db),
-    oauthStates: new PgOAuthStatesRepository(db),
-    signingKeys: new PgSigningKeysRepository(db),
-    rateLimitTable: new PgRateLimitCounters(db),
+    ...repositories(statements, {
+      users: pgUsersEngine(db),
+      sessions: pgSessionsEngine(db),
+      unlink: pgUnlink(db),
+      addSigningKey: pgAddSigningKey(db),
+      rateLimits: pgRateLimitCounters(db, statements),
+    }),
     ping: async () => {
       const rows = await client`select 1 as ok`;
       return rows.length === 1;

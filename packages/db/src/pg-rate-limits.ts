@@ -1,23 +1,19 @@
 import { lt } from 'drizzle-orm';
 import type { PostgresJsDatabase } from 'drizzle-orm/postgres-js';
+import { RateLimiterDrizzle } from 'rate-limiter-flexible';
 import { rateLimits, type schema } from './pg-schema.js';
-import type { DrizzleRateLimitTable } from './records.js';
+import type { RateLimitCounters } from './records.js';
+import type { Statements } from './statements.js';
 
-type Db = PostgresJsDatabase<typeof schema>;
-
-/** Lets rate-limiter-flexible's RateLimiterDrizzle share this pool and its migrated table. */
-export class PgRateLimitCounters implements DrizzleRateLimitTable {
-  readonly storeType = 'drizzle' as const;
-  readonly tableName = 'rate_limits';
-  readonly table = rateLimits;
-
-  constructor(readonly client: Db) {}
-
-  async purgeExpired(before: Date): Promise<number> {
-    const rows = await this.client
-      .delete(rateLimits)
-      .where(lt(rateLimits.expire, before))
-      .returning({ key: rateLimits.key });
-    return rows.length;
-  }
+/** RateLimiterDrizzle (atomic upserts) on this pool and its migrated table. */
+export function pgRateLimitCounters(
+  db: PostgresJsDatabase<typeof schema>,
+  statements: Statements<'pg'>,
+): RateLimitCounters {
+  return {
+    // purgeExpired sweeps for every limiter at once.
+    createLimiter: (options) =>
+      new RateLimiterDrizzle({ ...options, storeClient: db, schema: rateLimits, clearExpiredByTimeout: false }),
+    purgeExpired: (before) => statements.deleteCount(rateLimits, lt(rateLimits.expire, before)),
+  };
 }

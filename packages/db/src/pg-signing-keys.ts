@@ -1,20 +1,14 @@
-import { and, desc, gt, isNull, ne, or } from 'drizzle-orm';
 import type { PostgresJsDatabase } from 'drizzle-orm/postgres-js';
 import { type schema, signingKeys } from './pg-schema.js';
-import type { NewSigningKey, SigningKeyRecord, SigningKeysRepository } from './records.js';
+import type { SigningKeysRepository } from './records.js';
+import { othersStillSigning } from './signing-keys-repository.js';
 
-type Db = PostgresJsDatabase<typeof schema>;
-
-export class PgSigningKeysRepository implements SigningKeysRepository {
-  constructor(private readonly db: Db) {}
-
-  async add(key: NewSigningKey, now: Date, retireOthersUntil?: Date): Promise<SigningKeyRecord> {
-    return this.db.transaction(async (tx) => {
+export function pgAddSigningKey(db: PostgresJsDatabase<typeof schema>): SigningKeysRepository['add'] {
+  return (key, now, retireOthersUntil) =>
+    db.transaction(async (tx) => {
       if (retireOthersUntil) {
-        await tx
-          .update(signingKeys)
-          .set({ retiredAt: now, publishUntil: retireOthersUntil })
-          .where(and(isNull(signingKeys.retiredAt), ne(signingKeys.kid, key.kid)));
+        const retired = { retiredAt: now, publishUntil: retireOthersUntil };
+        await tx.update(signingKeys).set(retired).where(othersStillSigning(signingKeys, key.kid));
       }
       const [row] = await tx
         .insert(signingKeys)
@@ -22,13 +16,4 @@ export class PgSigningKeysRepository implements SigningKeysRepository {
         .returning();
       return row!;
     });
-  }
-
-  async listPublished(now: Date): Promise<SigningKeyRecord[]> {
-    return this.db
-      .select()
-      .from(signingKeys)
-      .where(or(isNull(signingKeys.publishUntil), gt(signingKeys.publishUntil, now)))
-      .orderBy(desc(signingKeys.createdAt), desc(signingKeys.kid));
-  }
 }

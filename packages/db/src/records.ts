@@ -1,5 +1,7 @@
 /** Storage-level shapes shared by every engine. Domain rules live in @gatehouse/core. */
 
+import type { RateLimiterAbstract } from 'rate-limiter-flexible';
+
 export const ROLES = ['admin', 'user', 'viewer'] as const;
 export type Role = (typeof ROLES)[number];
 
@@ -234,30 +236,25 @@ export interface SigningKeysRepository {
   listPublished(now: Date): Promise<SigningKeyRecord[]>;
 }
 
-interface RateLimitTableBase {
-  readonly tableName: string;
+/** What a limiter needs to know; where its counters live is the database's business. */
+export interface RateLimiterOptions {
+  /** Part of every stored key, so limiters sharing the table never share counters. */
+  keyPrefix: string;
+  points: number;
+  /** The window, in seconds. */
+  duration: number;
+}
+
+/** The rate_limits table, as rate-limiter-flexible's database store of this engine uses it. */
+export interface RateLimitCounters {
+  /**
+   * A limiter keeping its counters in this database, on its own connection and migrated table.
+   * Expired counters stay until purgeExpired runs (the limiter does not sweep on its own).
+   */
+  createLimiter(options: RateLimiterOptions): RateLimiterAbstract;
   /** Deletes counters that expired before `before`. */
   purgeExpired(before: Date): Promise<number>;
 }
-
-/** Counters for RateLimiterSQLite on the raw better-sqlite3 connection. */
-export interface SqliteRateLimitTable extends RateLimitTableBase {
-  readonly storeType: 'better-sqlite3';
-  readonly client: unknown;
-}
-
-/** Counters for RateLimiterDrizzle: `client` is the drizzle database, `table` the drizzle table. */
-export interface DrizzleRateLimitTable extends RateLimitTableBase {
-  readonly storeType: 'drizzle';
-  readonly client: unknown;
-  readonly table: unknown;
-}
-
-/**
- * The table rate-limiter-flexible keeps its counters in when limits are shared through the
- * database, and the connection its store runs on.
- */
-export type RateLimitTable = SqliteRateLimitTable | DrizzleRateLimitTable;
 
 /** A sign-in identity at an OAuth / OpenID Connect provider, linked to one user. */
 export interface OAuthAccountRecord {
@@ -332,7 +329,8 @@ export interface Database {
   readonly apiKeys: ApiKeysRepository;
   readonly audit: AuditRepository;
   readonly signingKeys: SigningKeysRepository;
-  readonly rateLimitTable: RateLimitTable;
+  /** Rate-limit counters in this database: limiters on them and the sweep of expired ones. */
+  readonly rateLimitTable: RateLimitCounters;
   /** Resolves when the database answers a trivial query. */
   ping(): Promise<boolean>;
   close(): Promise<void>;

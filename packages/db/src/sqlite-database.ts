@@ -5,14 +5,14 @@ import BetterSqlite3 from 'better-sqlite3';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import type { Database } from './records.js';
-import { SqliteApiKeysRepository } from './sqlite-api-keys.js';
-import { SqliteAuditRepository } from './sqlite-audit.js';
-import { SqliteOAuthAccountsRepository, SqliteOAuthStatesRepository } from './sqlite-oauth.js';
-import { SqliteRateLimitCounters } from './sqlite-rate-limits.js';
+import { repositories } from './repositories.js';
+import { sqliteUnlink } from './sqlite-oauth.js';
+import { sqliteRateLimitCounters } from './sqlite-rate-limits.js';
 import { schema } from './sqlite-schema.js';
-import { SqliteSessionsRepository } from './sqlite-sessions.js';
-import { SqliteSigningKeysRepository } from './sqlite-signing-keys.js';
-import { SqliteUsersRepository } from './sqlite-users.js';
+import { sqliteSessionsEngine } from './sqlite-sessions.js';
+import { sqliteAddSigningKey } from './sqlite-signing-keys.js';
+import { sqliteStatements } from './sqlite-statements.js';
+import { sqliteUsersEngine } from './sqlite-users.js';
 import { SqliteWriteBatch } from './sqlite-write-batch.js';
 
 const migrationsFolder = fileURLToPath(new URL('../migrations/sqlite', import.meta.url));
@@ -31,16 +31,16 @@ export function openSqlite(path: string): Database & { migrate(): void } {
   // Health probes call it on every request; needs no table, so it can be prepared before migrations.
   const pingStatement = sqlite.prepare('select 1 as ok');
   const writes = new SqliteWriteBatch(sqlite);
+  const statements = sqliteStatements(db);
   return {
     engine: 'sqlite',
-    users: new SqliteUsersRepository(db),
-    sessions: new SqliteSessionsRepository(db, writes),
-    apiKeys: new SqliteApiKeysRepository(db),
-    audit: new SqliteAuditRepository(db),
-    oauthAccounts: new SqliteOAuthAccountsRepository(db),
-    oauthStates: new SqliteOAuthStatesRepository(db),
-    signingKeys: new SqliteSigningKeysRepository(db),
-    rateLimitTable: new SqliteRateLimitCounters(sqlite, db),
+    ...repositories(statements, {
+      users: sqliteUsersEngine(db),
+      sessions: sqliteSessionsEngine(db, writes),
+      unlink: sqliteUnlink(db),
+      addSigningKey: sqliteAddSigningKey(db),
+      rateLimits: sqliteRateLimitCounters(sqlite, statements),
+    }),
     migrate: () => migrate(db, { migrationsFolder }),
     ping: async () => pingStatement.get() !== undefined,
     close: async () => {

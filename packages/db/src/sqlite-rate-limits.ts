@@ -1,22 +1,27 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import { lt } from 'drizzle-orm';
-import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
-import type { SqliteRateLimitTable as RateLimitTable } from './records.js';
-import { rateLimits, type schema } from './sqlite-schema.js';
+import { RateLimiterSQLite } from 'rate-limiter-flexible';
+import type { RateLimitCounters } from './records.js';
+import { rateLimits } from './sqlite-schema.js';
+import type { Statements } from './statements.js';
 
-type Db = BetterSQLite3Database<typeof schema>;
-
-/** Lets rate-limiter-flexible's RateLimiterSQLite share this connection and its migrated table. */
-export class SqliteRateLimitCounters implements RateLimitTable {
-  readonly storeType = 'better-sqlite3' as const;
-  readonly tableName = 'rate_limits';
-
-  constructor(
-    readonly client: BetterSqlite3.Database,
-    private readonly db: Db,
-  ) {}
-
-  async purgeExpired(before: Date): Promise<number> {
-    return this.db.delete(rateLimits).where(lt(rateLimits.expire, before.getTime())).run().changes;
-  }
+/** RateLimiterSQLite on this connection and its migrated table (`expire` in epoch milliseconds). */
+export function sqliteRateLimitCounters(
+  sqlite: BetterSqlite3.Database,
+  statements: Statements<'sqlite'>,
+): RateLimitCounters {
+  return {
+    createLimiter: (options) =>
+      new RateLimiterSQLite({
+        ...options,
+        storeClient: sqlite,
+        storeType: 'better-sqlite3',
+        tableName: 'rate_limits',
+        // The migrations create the table; the store must not try DDL of its own.
+        tableCreated: true,
+        // purgeExpired sweeps for every limiter at once.
+        clearExpiredByTimeout: false,
+      }),
+    purgeExpired: (before) => statements.deleteCount(rateLimits, lt(rateLimits.expire, before.getTime())),
+  };
 }

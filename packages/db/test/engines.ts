@@ -1,6 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
 import postgres from 'postgres';
 import { type Database, openDatabase } from '../src/index.js';
 import { createScratchPostgres, postgresAdminUrl, type ScratchDatabase, shouldRun } from '../src/testing.js';
@@ -33,9 +34,14 @@ export function sqliteEngine(): Engine {
       return openDatabase(`file:${file}`);
     },
     openTwin: () => openDatabase(`file:${file}`, { migrate: false }),
-    insertCounter: async (db, key, expire) => {
-      const raw = db.rateLimitTable.client as { prepare(sql: string): { run(...args: unknown[]): unknown } };
-      raw.prepare('insert into rate_limits (key, points, expire) values (?, 1, ?)').run(key, expire.getTime());
+    insertCounter: async (_db, key, expire) => {
+      // A connection of its own: the database keeps its driver to itself.
+      const raw = new BetterSqlite3(file);
+      try {
+        raw.prepare('insert into rate_limits (key, points, expire) values (?, 1, ?)').run(key, expire.getTime());
+      } finally {
+        raw.close();
+      }
     },
   };
 }

@@ -1,5 +1,5 @@
 import { randomUUID, webcrypto } from 'node:crypto';
-import type { SigningAlgorithm } from '@gatehouse/db';
+import { SIGNING_ALGORITHMS } from '@gatehouse/db';
 import { type CryptoKey, errors, type JWK, type JWTHeaderParameters, jwtVerify, type KeyObject, SignJWT } from 'jose';
 import { GatehouseError } from '../errors.js';
 import type { SigningKeyRing } from '../signing-keys/signing-keys.js';
@@ -7,7 +7,6 @@ import { VerifiedTokenCache } from './verified-token-cache.js';
 
 export const ACCESS_TOKEN_TYPE = 'at+jwt';
 const HMAC_ALGORITHM = 'HS256';
-const ASYMMETRIC_ALGORITHMS: SigningAlgorithm[] = ['EdDSA', 'ES256'];
 /** Tokens remembered as verified; ≈ 0.5 KB each, so at most a few MB. */
 const VERIFIED_TOKENS_CACHED = 10_000;
 
@@ -143,7 +142,7 @@ export class AccessTokens {
   private async verifyFully(token: string): Promise<VerifiedToken> {
     try {
       const { payload, protectedHeader } = await jwtVerify(token, (header) => this.keyFor(header), {
-        algorithms: this.keys ? ASYMMETRIC_ALGORITHMS : [HMAC_ALGORITHM],
+        algorithms: this.keys ? [...SIGNING_ALGORITHMS] : [HMAC_ALGORITHM],
         issuer: this.options.issuer,
         audience: this.options.audience,
         typ: ACCESS_TOKEN_TYPE,

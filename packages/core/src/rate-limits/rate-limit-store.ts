@@ -1,18 +1,12 @@
 import { createRequire } from 'node:module';
-import type { RateLimitTable } from '@gatehouse/db';
+import type { RateLimitCounters } from '@gatehouse/db';
 import type { Redis as RedisClient } from 'ioredis';
-import {
-  type RateLimiterAbstract,
-  RateLimiterDrizzle,
-  RateLimiterMemory,
-  RateLimiterRedis,
-  RateLimiterSQLite,
-} from 'rate-limiter-flexible';
+import { type RateLimiterAbstract, RateLimiterMemory, RateLimiterRedis } from 'rate-limiter-flexible';
 
 /** Where counters live: this process, the shared database, or Redis. */
 export type RateLimitStore =
   | { kind: 'memory' }
-  | { kind: 'database'; table: RateLimitTable }
+  | { kind: 'database'; counters: RateLimitCounters }
   | { kind: 'redis'; url: string };
 
 export interface LimiterSpec {
@@ -51,36 +45,21 @@ function memoryFactory(): LimiterFactory {
   };
 }
 
-function databaseFactory(table: RateLimitTable, options: LimiterFactoryOptions): LimiterFactory {
-  // RateLimiterSQLite replaces an expired counter when its key comes back, but keys that never
+function databaseFactory(counters: RateLimitCounters, options: LimiterFactoryOptions): LimiterFactory {
+  // A database store replaces an expired counter when its key comes back, but keys that never
   // come back (one-off addresses) would stay forever without this sweep.
   const purge = setInterval(() => {
-    table.purgeExpired(new Date()).catch((error: unknown) => options.onStoreError?.(error as Error));
+    counters.purgeExpired(new Date()).catch((error: unknown) => options.onStoreError?.(error as Error));
   }, PURGE_EVERY_MS);
   purge.unref();
   return {
     kind: 'database',
-    create: (spec) => {
-      const common = {
+    create: (spec) =>
+      counters.createLimiter({
         keyPrefix: `${options.keyPrefix}:${spec.name}`,
         points: spec.points,
         duration: spec.durationSeconds,
-        // The sweep above does this once for every limiter.
-        clearExpiredByTimeout: false,
-      };
-      // PostgreSQL: atomic upserts through drizzle on the server's own pool and migrated table.
-      if (table.storeType === 'drizzle') {
-        return new RateLimiterDrizzle({ ...common, storeClient: table.client, schema: table.table });
-      }
-      return new RateLimiterSQLite({
-        ...common,
-        storeClient: table.client,
-        storeType: table.storeType,
-        tableName: table.tableName,
-        // The migrations create the table; the store must not try DDL of its own.
-        tableCreated: true,
-      });
-    },
+      }),
     ready: async () => {},
     close: async () => clearInterval(purge),
   };
@@ -139,7 +118,7 @@ function redisFactory(url: string, options: LimiterFactoryOptions): LimiterFacto
 }
 
 export function createLimiterFactory(store: RateLimitStore, options: LimiterFactoryOptions): LimiterFactory {
-  if (store.kind === 'database') return databaseFactory(store.table, options);
+  if (store.kind === 'database') return databaseFactory(store.counters, options);
   if (store.kind === 'redis') return redisFactory(store.url, options);
   return memoryFactory();
 }

@@ -1,22 +1,26 @@
 import { and, desc, eq, gte, lt, or, type SQL } from 'drizzle-orm';
-import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
+import { page } from './pagination.js';
 import type { AuditEventRecord, AuditPage, AuditQuery, AuditRepository, NewAuditEvent } from './records.js';
-import { auditEvents, type schema } from './sqlite-schema.js';
+import type { Dialect, Statements } from './statements.js';
 
-type Db = BetterSQLite3Database<typeof schema>;
+/** The audit log on any engine: nothing here depends on the engine. */
+export class SqlAuditRepository implements AuditRepository {
+  constructor(private readonly statements: Statements<Dialect>) {}
 
-export class SqliteAuditRepository implements AuditRepository {
-  constructor(private readonly db: Db) {}
+  private get auditEvents() {
+    return this.statements.tables.auditEvents;
+  }
 
   async append(event: NewAuditEvent): Promise<AuditEventRecord> {
-    return this.db.insert(auditEvents).values(event).returning().get();
+    return this.statements.insert(this.auditEvents, event);
   }
 
   async purgeBefore(before: Date): Promise<number> {
-    return this.db.delete(auditEvents).where(lt(auditEvents.at, before)).run().changes;
+    return this.statements.deleteCount(this.auditEvents, lt(this.auditEvents.at, before));
   }
 
   async list(query: AuditQuery): Promise<AuditPage> {
+    const { auditEvents } = this;
     const filters: (SQL | undefined)[] = [];
     if (query.cursor !== undefined) filters.push(lt(auditEvents.id, query.cursor));
     if (query.type) filters.push(eq(auditEvents.type, query.type));
@@ -25,15 +29,10 @@ export class SqliteAuditRepository implements AuditRepository {
     if (query.userId !== undefined) {
       filters.push(or(eq(auditEvents.actorUserId, query.userId), eq(auditEvents.targetUserId, query.userId)));
     }
-    const rows = this.db
-      .select()
-      .from(auditEvents)
-      .where(and(...filters))
-      .orderBy(desc(auditEvents.id))
-      .limit(query.limit + 1)
-      .all();
-    const items = rows.slice(0, query.limit);
-    const nextCursor = rows.length > query.limit ? (items.at(-1)?.id ?? null) : null;
-    return { items, nextCursor };
+    const rows = await this.statements.select(auditEvents, and(...filters), {
+      orderBy: [desc(auditEvents.id)],
+      limit: query.limit + 1,
+    });
+    return page(rows, query.limit);
   }
 }

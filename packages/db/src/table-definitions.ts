@@ -1,0 +1,339 @@
+/**
+ * Every table, described once for both engines: pg-schema.ts and sqlite-schema.ts turn these
+ * descriptions into drizzle tables of their dialect (see TableKit), so the two schemas cannot
+ * drift apart.
+ */
+import type { BuildColumns, ColumnBuilderBaseConfig, HasDefault, NotNull } from 'drizzle-orm';
+import type { PgColumnBuilderBase, PgTableWithColumns } from 'drizzle-orm/pg-core';
+import type { SQLiteColumnBuilderBase, SQLiteTableWithColumns } from 'drizzle-orm/sqlite-core';
+import type { AuditDetail } from './records.js';
+import { ROLES, SIGNING_ALGORITHMS } from './records.js';
+
+/**
+ * How a column is stored; each dialect picks its own type for each kind. `expiry` is a rate-limit
+ * counter's end in the format of that engine's rate-limiter-flexible store (epoch milliseconds on
+ * SQLite, a timestamp on PostgreSQL).
+ */
+export type ColumnKind = 'id' | 'text' | 'integer' | 'boolean' | 'time' | 'json' | 'expiry';
+
+type TableName = keyof typeof TABLES;
+
+/**
+ * One column, engine-neutral. The type parameters carry what drizzle needs to type rows: the
+ * value type, and whether the column is NOT NULL and has a default.
+ */
+export class ColumnSpec<TData, TNotNull extends boolean = false, THasDefault extends boolean = false> {
+  declare readonly data: TData;
+  notNullable = false;
+  defaultValue: TData | undefined = undefined;
+  isPrimaryKey = false;
+  isUnique = false;
+  reference: { table: TableName; column: string; onDelete: 'cascade' | 'set null' } | undefined = undefined;
+
+  constructor(
+    readonly kind: ColumnKind,
+    readonly name: string,
+    readonly enumValues?: readonly [string, ...string[]],
+  ) {}
+
+  notNull(): ColumnSpec<TData, true, THasDefault> {
+    return Object.assign(this, { notNullable: true }) as ColumnSpec<TData, true, THasDefault>;
+  }
+
+  default(value: TData): ColumnSpec<TData, TNotNull, true> {
+    return Object.assign(this, { defaultValue: value }) as ColumnSpec<TData, TNotNull, true>;
+  }
+
+  primaryKey(): ColumnSpec<TData, true, THasDefault> {
+    return Object.assign(this, { isPrimaryKey: true }) as ColumnSpec<TData, true, THasDefault>;
+  }
+
+  unique(): this {
+    return Object.assign(this, { isUnique: true });
+  }
+
+  /** A foreign key to `users.id`, the only table others point at. */
+  referencesUser(onDelete: 'cascade' | 'set null'): this {
+    return Object.assign(this, { reference: { table: 'users' as const, column: 'id', onDelete } });
+  }
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: any value type, NOT NULL or not, default or not.
+export type AnyColumnSpec = ColumnSpec<any, boolean, boolean>;
+
+const id = () => new ColumnSpec<number, true, true>('id', 'id');
+const text = (name: string) => new ColumnSpec<string>('text', name);
+const textEnum = <const T extends readonly [string, ...string[]]>(name: string, values: T) =>
+  new ColumnSpec<T[number]>('text', name, values);
+const integer = (name: string) => new ColumnSpec<number>('integer', name);
+const boolean = (name: string) => new ColumnSpec<boolean>('boolean', name);
+/** A point in time, read as a Date with millisecond precision on both engines. */
+const time = (name: string) => new ColumnSpec<Date>('time', name);
+const json = <T>(name: string) => new ColumnSpec<T>('json', name);
+
+export interface IndexSpec<TColumn extends string> {
+  name: string;
+  on: readonly [TColumn, ...TColumn[]];
+  unique?: boolean;
+}
+
+export interface TableSpec<TColumns extends Record<string, AnyColumnSpec>> {
+  name: string;
+  columns: TColumns;
+  indexes: ReadonlyArray<IndexSpec<keyof TColumns & string>>;
+}
+
+const table = <const TName extends string, TColumns extends Record<string, AnyColumnSpec>>(spec: {
+  name: TName;
+  columns: TColumns;
+  indexes: ReadonlyArray<IndexSpec<keyof TColumns & string>>;
+}) => spec;
+
+export const TABLES = {
+  users: table({
+    name: 'users',
+    columns: {
+      id: id(),
+      username: text('username').notNull(),
+      // Lower-cased copies carry the unique constraints, so "Alice" and "alice" collide.
+      usernameKey: text('username_key').notNull().unique(),
+      email: text('email').notNull(),
+      emailKey: text('email_key').notNull().unique(),
+      // Null for accounts that only sign in through an OAuth provider.
+      passwordHash: text('password_hash'),
+      fullName: text('full_name'),
+      role: textEnum('role', ROLES).notNull().default('user'),
+      isActive: boolean('is_active').notNull().default(true),
+      tokenVersion: integer('token_version').notNull().default(0),
+      createdAt: time('created_at').notNull(),
+      updatedAt: time('updated_at').notNull(),
+    },
+    indexes: [{ name: 'users_role_idx', on: ['role', 'id'] }],
+  }),
+  sessions: table({
+    name: 'sessions',
+    columns: {
+      id: text('id').primaryKey(),
+      userId: integer('user_id').notNull().referencesUser('cascade'),
+      tokenHash: text('token_hash').notNull().unique(),
+      previousTokenHash: text('previous_token_hash'),
+      rotatedAt: time('rotated_at'),
+      expiresAt: time('expires_at').notNull(),
+      createdAt: time('created_at').notNull(),
+      lastUsedAt: time('last_used_at').notNull(),
+      userAgent: text('user_agent'),
+      ip: text('ip'),
+      revokedAt: time('revoked_at'),
+    },
+    indexes: [{ name: 'sessions_user_idx', on: ['userId', 'createdAt'] }],
+  }),
+  /**
+   * Service credentials. The id is the public part of the key (`gh_<id>_<secret>`); only a
+   * SHA-256 of the secret is kept, so a leaked database does not leak working keys.
+   */
+  apiKeys: table({
+    name: 'api_keys',
+    columns: {
+      id: text('id').primaryKey(),
+      name: text('name').notNull(),
+      secretHash: text('secret_hash').notNull(),
+      scopes: json<string[]>('scopes').notNull(),
+      // Kept when the creating admin is deleted: the key outlives them until revoked.
+      createdByUserId: integer('created_by_user_id').referencesUser('set null'),
+      createdAt: time('created_at').notNull(),
+      expiresAt: time('expires_at'),
+      lastUsedAt: time('last_used_at'),
+      revokedAt: time('revoked_at'),
+    },
+    indexes: [{ name: 'api_keys_created_idx', on: ['createdAt'] }],
+  }),
+  /**
+   * Security events, append-only. User ids carry no foreign key on purpose: the history of a
+   * deleted account must survive its deletion.
+   */
+  auditEvents: table({
+    name: 'audit_events',
+    columns: {
+      id: id(),
+      type: text('type').notNull(),
+      at: time('at').notNull(),
+      actorUserId: integer('actor_user_id'),
+      apiKeyId: text('api_key_id'),
+      targetUserId: integer('target_user_id'),
+      ip: text('ip'),
+      userAgent: text('user_agent'),
+      detail: json<AuditDetail>('detail'),
+    },
+    indexes: [
+      { name: 'audit_events_at_idx', on: ['at'] },
+      { name: 'audit_events_type_idx', on: ['type', 'id'] },
+      { name: 'audit_events_actor_idx', on: ['actorUserId', 'id'] },
+      { name: 'audit_events_target_idx', on: ['targetUserId', 'id'] },
+    ],
+  }),
+  /** Access-token signing keys (JWT_ALG=EdDSA/ES256); the private half is encrypted by core. */
+  signingKeys: table({
+    name: 'signing_keys',
+    columns: {
+      kid: text('kid').primaryKey(),
+      algorithm: textEnum('algorithm', SIGNING_ALGORITHMS).notNull(),
+      publicJwk: text('public_jwk').notNull(),
+      encryptedPrivateKey: text('encrypted_private_key').notNull(),
+      createdAt: time('created_at').notNull(),
+      retiredAt: time('retired_at'),
+      publishUntil: time('publish_until'),
+    },
+    indexes: [{ name: 'signing_keys_created_idx', on: ['createdAt'] }],
+  }),
+  /**
+   * Counters of rate-limiter-flexible's database store, in the layout it expects (key, points,
+   * expire). Created here so migrations own the schema.
+   */
+  rateLimits: table({
+    name: 'rate_limits',
+    columns: {
+      key: text('key').primaryKey(),
+      points: integer('points').notNull().default(0),
+      expire: new ColumnSpec<Date | number>('expiry', 'expire'),
+    },
+    indexes: [{ name: 'rate_limits_expire_idx', on: ['expire'] }],
+  }),
+  /** Identities at OAuth / OpenID Connect providers; (provider, provider user id) names one identity. */
+  oauthAccounts: table({
+    name: 'oauth_accounts',
+    columns: {
+      id: id(),
+      provider: text('provider').notNull(),
+      providerUserId: text('provider_user_id').notNull(),
+      userId: integer('user_id').notNull().referencesUser('cascade'),
+      email: text('email'),
+      createdAt: time('created_at').notNull(),
+    },
+    indexes: [
+      { name: 'oauth_accounts_identity_idx', on: ['provider', 'providerUserId'], unique: true },
+      { name: 'oauth_accounts_user_idx', on: ['userId'] },
+    ],
+  }),
+  /** Authorization requests in flight, for ten minutes at most; keyed by a hash of the state. */
+  oauthStates: table({
+    name: 'oauth_states',
+    columns: {
+      stateHash: text('state_hash').primaryKey(),
+      provider: text('provider').notNull(),
+      codeVerifier: text('code_verifier').notNull(),
+      nonce: text('nonce'),
+      browserHash: text('browser_hash').notNull(),
+      returnTo: text('return_to'),
+      // A user deleted mid-flow takes their pending link with them.
+      linkUserId: integer('link_user_id').referencesUser('cascade'),
+      expiresAt: time('expires_at').notNull(),
+      createdAt: time('created_at').notNull(),
+    },
+    indexes: [{ name: 'oauth_states_expires_idx', on: ['expiresAt'] }],
+  }),
+};
+
+/** The methods both dialects' column builders share, under the same names and meaning. */
+export interface ColumnBuilderLike {
+  notNull(): unknown;
+  default(value: unknown): unknown;
+  primaryKey(): unknown;
+  unique(): unknown;
+  references(ref: () => never, actions: { onDelete: 'cascade' | 'set null' }): unknown;
+}
+
+/** What a dialect supplies to turn the descriptions into its tables. */
+export interface TableKit<TBuilder extends ColumnBuilderLike> {
+  /** The column of each kind, before NOT NULL, defaults, keys and references. */
+  kinds: Record<ColumnKind, (name: string) => TBuilder>;
+  /** A text column holding one of `values`. */
+  textEnum(name: string, values: readonly [string, ...string[]]): TBuilder;
+  table(name: string, columns: Record<string, TBuilder>, extra: (self: Record<string, unknown>) => never[]): unknown;
+  index(name: string): { on(...columns: never[]): unknown };
+  uniqueIndex(name: string): { on(...columns: never[]): unknown };
+}
+
+/** Builds every described table with one dialect's kit; `TTables` is that dialect's typing of them. */
+export function buildTables<TTables, TBuilder extends ColumnBuilderLike>(kit: TableKit<TBuilder>): TTables {
+  const built: Record<string, Record<string, never>> = {};
+  for (const [key, spec] of Object.entries(TABLES) as [string, TableSpec<Record<string, AnyColumnSpec>>][]) {
+    const columns: Record<string, TBuilder> = {};
+    for (const [name, column] of Object.entries(spec.columns)) {
+      const builder = column.enumValues
+        ? kit.textEnum(column.name, column.enumValues)
+        : kit.kinds[column.kind](column.name);
+      if (column.notNullable) builder.notNull();
+      if (column.defaultValue !== undefined) builder.default(column.defaultValue);
+      if (column.isPrimaryKey) builder.primaryKey();
+      if (column.isUnique) builder.unique();
+      const ref = column.reference;
+      // Resolved lazily, as drizzle does: the referenced table is built by then.
+      if (ref) builder.references(() => built[ref.table]?.[ref.column] as never, { onDelete: ref.onDelete });
+      columns[name] = builder;
+    }
+    const indexes = (self: Record<string, unknown>) =>
+      spec.indexes.map(({ name, on, unique }) =>
+        (unique ? kit.uniqueIndex(name) : kit.index(name)).on(...on.map((column) => self[column] as never)),
+      );
+    built[key] = kit.table(spec.name, columns, indexes as (self: Record<string, unknown>) => never[]) as Record<
+      string,
+      never
+    >;
+  }
+  return built as TTables;
+}
+
+type Dialect = 'pg' | 'sqlite';
+type Described = typeof TABLES;
+
+/** Drizzle's view of a column: its value type and the NOT NULL and default flags. */
+type BuilderOf<TSpec, TDialect extends Dialect> =
+  TSpec extends ColumnSpec<infer TData, infer TNotNull, infer THasDefault>
+    ? Flags<
+        TDialect extends 'pg'
+          ? PgColumnBuilderBase<BuilderConfig<TData, 'PgCustomColumn'>>
+          : SQLiteColumnBuilderBase<BuilderConfig<TData, 'SQLiteCustomColumn'>>,
+        TNotNull,
+        THasDefault
+      >
+    : never;
+
+interface BuilderConfig<TData, TColumnType extends string> extends ColumnBuilderBaseConfig<'custom', TColumnType> {
+  data: TData;
+  enumValues: undefined;
+}
+
+type Flags<
+  TBuilder extends PgColumnBuilderBase | SQLiteColumnBuilderBase,
+  TNotNull,
+  THasDefault,
+> = TNotNull extends true
+  ? THasDefault extends true
+    ? HasDefault<NotNull<TBuilder>>
+    : NotNull<TBuilder>
+  : THasDefault extends true
+    ? HasDefault<TBuilder>
+    : TBuilder;
+
+type BuiltColumns<TName extends keyof Described, TDialect extends Dialect> = BuildColumns<
+  Described[TName]['name'],
+  { [C in keyof Described[TName]['columns']]: BuilderOf<Described[TName]['columns'][C], TDialect> },
+  TDialect
+>;
+
+/** The described tables as one dialect's drizzle tables, typed as if written out by hand. */
+export type DialectTables<TDialect extends Dialect> = {
+  [TName in keyof Described]: TDialect extends 'pg'
+    ? PgTableWithColumns<{
+        name: Described[TName]['name'];
+        schema: undefined;
+        columns: BuiltColumns<TName, 'pg'>;
+        dialect: 'pg';
+      }>
+    : SQLiteTableWithColumns<{
+        name: Described[TName]['name'];
+        schema: undefined;
+        columns: BuiltColumns<TName, 'sqlite'>;
+        dialect: 'sqlite';
+      }>;
+};
