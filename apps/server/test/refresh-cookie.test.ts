@@ -65,7 +65,8 @@ describe('browser cookie mode', () => {
   it('refuses a cookie-mode sign-in from another origin or with no origin (login CSRF), before checking the password', async () => {
     const user = await newUser(app.url);
     const input = { username: user.username, password: user.password, refreshCookie: true };
-    for (const headers of [{ origin: 'https://evil.example' }, {}]) {
+    const foreignOrNone: Array<Record<string, string>> = [{ origin: 'https://evil.example' }, {}];
+    for (const headers of foreignOrNone) {
       const refused = await call(app.url, 'auth.login', input, { headers });
       expect(refused.status).toBe(403);
       expect(refused.error?.message).toMatch(/only be used by pages of this site/);

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { appRouter, hasLimitMiddleware, PROCEDURE_LIMITS } from '../src/index.js';
 
 type Procedure = { _def: { type: 'query' | 'mutation' | 'subscription'; middlewares: readonly object[] } };
-const procedures = Object.entries(appRouter._def.procedures as Record<string, Procedure>);
+const procedures = Object.entries(appRouter._def.procedures as unknown as Record<string, Procedure>);
 
 const DOC = new URL('../../../docs/rate-limits-and-api-keys.md', import.meta.url);
 const HEADING = '## Every procedure and its limit';

@@ -5,7 +5,7 @@ import { migrate } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
 import { pgUnlink } from './pg-oauth.js';
 import { pgRateLimitCounters } from './pg-rate-limits.js';
-import { schema } from './pg-schema.js';
+import { tables } from './pg-schema.js';
 import { pgSessionsEngine } from './pg-sessions.js';
 import { pgAddSigningKey } from './pg-signing-keys.js';
 import { pgStatements } from './pg-statements.js';
@@ -44,7 +44,7 @@ export async function migratePostgres(url: string): Promise<void> {
 export function openPostgres(url: string, options: PostgresOptions = {}): Database {
   // A bounded connect timeout keeps /readyz and start-up from hanging on an unreachable server.
   const client = postgres(url, { max: options.max ?? 10, connect_timeout: 10, onnotice: () => {} });
-  const db = drizzle(client, { schema });
+  const db = drizzle(client, { schema: tables });
   const statements = pgStatements(db);
   return {
     engine: 'postgres',

@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import type { PostgresJsDatabase } from 'drizzle-orm/postgres-js';
-import { oauthAccounts, type schema, users } from './pg-schema.js';
+import { oauthAccounts, type tables, users } from './pg-schema.js';
 import type { OAuthAccountsRepository } from './records.js';
 import { unlinkOutcome } from './unlink-outcome.js';
 
@@ -8,7 +8,7 @@ import { unlinkOutcome } from './unlink-outcome.js';
  * Locking the user's row makes concurrent unlinks of one user take turns: under READ COMMITTED
  * each would otherwise count the other's identity and both delete.
  */
-export function pgUnlink(db: PostgresJsDatabase<typeof schema>): OAuthAccountsRepository['unlink'] {
+export function pgUnlink(db: PostgresJsDatabase<typeof tables>): OAuthAccountsRepository['unlink'] {
   return (userId, id) =>
     db.transaction(async (tx) => {
       const [user] = await tx

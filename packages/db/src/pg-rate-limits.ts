@@ -1,13 +1,13 @@
 import { lt } from 'drizzle-orm';
 import type { PostgresJsDatabase } from 'drizzle-orm/postgres-js';
 import { RateLimiterDrizzle } from 'rate-limiter-flexible';
-import { rateLimits, type schema } from './pg-schema.js';
+import { rateLimits, type tables } from './pg-schema.js';
 import type { RateLimitCounters } from './records.js';
 import type { Statements } from './statements.js';
 
 /** RateLimiterDrizzle (atomic upserts) on this pool and its migrated table. */
 export function pgRateLimitCounters(
-  db: PostgresJsDatabase<typeof schema>,
+  db: PostgresJsDatabase<typeof tables>,
   statements: Statements<'pg'>,
 ): RateLimitCounters {
   return {

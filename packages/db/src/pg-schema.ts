@@ -25,4 +25,3 @@ export const tables = buildTables<DialectTables<'pg'>, PgColumnBuilderBase & Col
 });
 
 export const { users, sessions, apiKeys, auditEvents, rateLimits, signingKeys, oauthAccounts, oauthStates } = tables;
-export const schema = tables;

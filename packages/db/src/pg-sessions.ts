@@ -1,10 +1,10 @@
 import { eq, sql } from 'drizzle-orm';
 import type { PostgresJsDatabase } from 'drizzle-orm/postgres-js';
-import { type schema, sessions } from './pg-schema.js';
+import { sessions, type tables } from './pg-schema.js';
 import { preparedOnce } from './prepared-once.js';
 import { rotation, type SessionsEngine } from './sessions-repository.js';
 
-export function pgSessionsEngine(db: PostgresJsDatabase<typeof schema>): SessionsEngine {
+export function pgSessionsEngine(db: PostgresJsDatabase<typeof tables>): SessionsEngine {
   const byId = preparedOnce(() =>
     db
       .select()

@@ -1,9 +1,9 @@
 import type { PostgresJsDatabase } from 'drizzle-orm/postgres-js';
-import { type schema, signingKeys } from './pg-schema.js';
+import { signingKeys, type tables } from './pg-schema.js';
 import type { SigningKeysRepository } from './records.js';
 import { othersStillSigning } from './signing-keys-repository.js';
 
-export function pgAddSigningKey(db: PostgresJsDatabase<typeof schema>): SigningKeysRepository['add'] {
+export function pgAddSigningKey(db: PostgresJsDatabase<typeof tables>): SigningKeysRepository['add'] {
   return (key, now, retireOthersUntil) =>
     db.transaction(async (tx) => {
       if (retireOthersUntil) {

@@ -1,11 +1,11 @@
 import { count } from 'drizzle-orm';
 import type { PgTable } from 'drizzle-orm/pg-core';
 import type { PostgresJsDatabase } from 'drizzle-orm/postgres-js';
-import { type schema, tables } from './pg-schema.js';
+import { tables } from './pg-schema.js';
 import type { Statements } from './statements.js';
 
 /** PostgreSQL's statements, awaited on the pool; the driver reports how many rows a write touched. */
-export function pgStatements(db: PostgresJsDatabase<typeof schema>): Statements<'pg'> {
+export function pgStatements(db: PostgresJsDatabase<typeof tables>): Statements<'pg'> {
   // Generic tables defeat drizzle's row inference; the Statements signature restores it.
   const on = (table: unknown) => table as PgTable;
   return {

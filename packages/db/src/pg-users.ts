@@ -1,13 +1,13 @@
 import { count, eq, sql } from 'drizzle-orm';
 import type { PostgresJsDatabase } from 'drizzle-orm/postgres-js';
-import { type schema, sessions, tables, users } from './pg-schema.js';
+import { sessions, tables, users } from './pg-schema.js';
 import { preparedOnce } from './prepared-once.js';
 import { otherActiveAdmins, type UsersEngine, userWithSession } from './users-repository.js';
 
 /** Any fixed number: the key of the transaction-scoped lock every admin-removing change takes. */
 const LAST_ADMIN_LOCK = 0x6761_7465;
 
-export function pgUsersEngine(db: PostgresJsDatabase<typeof schema>): UsersEngine {
+export function pgUsersEngine(db: PostgresJsDatabase<typeof tables>): UsersEngine {
   const byId = preparedOnce(() =>
     db
       .select()

@@ -8,7 +8,7 @@ import type { Database } from './records.js';
 import { repositories } from './repositories.js';
 import { sqliteUnlink } from './sqlite-oauth.js';
 import { sqliteRateLimitCounters } from './sqlite-rate-limits.js';
-import { schema } from './sqlite-schema.js';
+import { tables } from './sqlite-schema.js';
 import { sqliteSessionsEngine } from './sqlite-sessions.js';
 import { sqliteAddSigningKey } from './sqlite-signing-keys.js';
 import { sqliteStatements } from './sqlite-statements.js';
@@ -27,7 +27,7 @@ export function openSqlite(path: string): Database & { migrate(): void } {
   // WAL with synchronous=NORMAL can lose the last commits on power loss, not on a process crash;
   // FULL keeps every acknowledged write, which an auth store needs.
   sqlite.pragma('synchronous = FULL');
-  const db = drizzle(sqlite, { schema });
+  const db = drizzle(sqlite, { schema: tables });
   // Health probes call it on every request; needs no table, so it can be prepared before migrations.
   const pingStatement = sqlite.prepare('select 1 as ok');
   const writes = new SqliteWriteBatch(sqlite);

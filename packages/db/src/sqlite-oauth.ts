@@ -1,11 +1,11 @@
 import { eq } from 'drizzle-orm';
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import type { OAuthAccountsRepository } from './records.js';
-import { oauthAccounts, type schema, users } from './sqlite-schema.js';
+import { oauthAccounts, type tables, users } from './sqlite-schema.js';
 import { unlinkOutcome } from './unlink-outcome.js';
 
 /** SQLite has one writer: an immediate transaction keeps the check and the delete together. */
-export function sqliteUnlink(db: BetterSQLite3Database<typeof schema>): OAuthAccountsRepository['unlink'] {
+export function sqliteUnlink(db: BetterSQLite3Database<typeof tables>): OAuthAccountsRepository['unlink'] {
   return async (userId, id) =>
     db.transaction(
       (tx) => {

@@ -20,4 +20,3 @@ export const tables = buildTables<DialectTables<'sqlite'>, SQLiteColumnBuilderBa
 });
 
 export const { users, sessions, apiKeys, auditEvents, rateLimits, signingKeys, oauthAccounts, oauthStates } = tables;
-export const schema = tables;

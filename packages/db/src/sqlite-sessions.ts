@@ -2,12 +2,12 @@ import { eq, sql } from 'drizzle-orm';
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { preparedOnce } from './prepared-once.js';
 import { rotation, type SessionsEngine } from './sessions-repository.js';
-import { type schema, sessions } from './sqlite-schema.js';
+import { sessions, type tables } from './sqlite-schema.js';
 import type { SqliteWriteBatch } from './sqlite-write-batch.js';
 
 /** `writes`: refreshes commit in groups, one fsync for all that arrive together. */
 export function sqliteSessionsEngine(
-  db: BetterSQLite3Database<typeof schema>,
+  db: BetterSQLite3Database<typeof tables>,
   writes: SqliteWriteBatch,
 ): SessionsEngine {
   const byId = preparedOnce(() =>

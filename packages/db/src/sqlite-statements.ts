@@ -1,11 +1,11 @@
 import { count } from 'drizzle-orm';
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import type { SQLiteTable } from 'drizzle-orm/sqlite-core';
-import { type schema, tables } from './sqlite-schema.js';
+import { tables } from './sqlite-schema.js';
 import type { Statements } from './statements.js';
 
 /** SQLite's statements run synchronously on the one connection; rows come back as they are stored. */
-export function sqliteStatements(db: BetterSQLite3Database<typeof schema>): Statements<'sqlite'> {
+export function sqliteStatements(db: BetterSQLite3Database<typeof tables>): Statements<'sqlite'> {
   // Generic tables defeat drizzle's row inference; the Statements signature restores it.
   const on = (table: unknown) => table as SQLiteTable;
   return {

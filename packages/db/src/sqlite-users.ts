@@ -1,10 +1,10 @@
 import { count, eq, sql } from 'drizzle-orm';
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { preparedOnce } from './prepared-once.js';
-import { type schema, sessions, tables, users } from './sqlite-schema.js';
+import { sessions, tables, users } from './sqlite-schema.js';
 import { otherActiveAdmins, type UsersEngine, userWithSession } from './users-repository.js';
 
-export function sqliteUsersEngine(db: BetterSQLite3Database<typeof schema>): UsersEngine {
+export function sqliteUsersEngine(db: BetterSQLite3Database<typeof tables>): UsersEngine {
   const byId = preparedOnce(() =>
     db
       .select()

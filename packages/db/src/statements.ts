@@ -2,13 +2,13 @@ import type { SQL } from 'drizzle-orm';
 import type { DialectTables } from './table-definitions.js';
 
 export type Dialect = 'pg' | 'sqlite';
-export type AnyTable<D extends Dialect> = DialectTables<D>[keyof DialectTables<D>];
-export type Row<T extends AnyTable<Dialect>> = T['$inferSelect'];
+type AnyTable<D extends Dialect> = DialectTables<D>[keyof DialectTables<D>];
+type Row<T extends AnyTable<Dialect>> = T['$inferSelect'];
 
 /** New values for some columns; an SQL expression computes one from the row (e.g. a counter + 1). */
-export type Changes<T extends AnyTable<Dialect>> = { [K in keyof Row<T>]?: Row<T>[K] | SQL };
+type Changes<T extends AnyTable<Dialect>> = { [K in keyof Row<T>]?: Row<T>[K] | SQL };
 
-export interface SelectOptions {
+interface SelectOptions {
   orderBy?: SQL[];
   limit?: number;
 }

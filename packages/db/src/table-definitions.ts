@@ -14,7 +14,7 @@ import { ROLES, SIGNING_ALGORITHMS } from './records.js';
  * counter's end in the format of that engine's rate-limiter-flexible store (epoch milliseconds on
  * SQLite, a timestamp on PostgreSQL).
  */
-export type ColumnKind = 'id' | 'text' | 'integer' | 'boolean' | 'time' | 'json' | 'expiry';
+type ColumnKind = 'id' | 'text' | 'integer' | 'boolean' | 'time' | 'json' | 'expiry';
 
 type TableName = keyof typeof TABLES;
 
@@ -22,7 +22,7 @@ type TableName = keyof typeof TABLES;
  * One column, engine-neutral. The type parameters carry what drizzle needs to type rows: the
  * value type, and whether the column is NOT NULL and has a default.
  */
-export class ColumnSpec<TData, TNotNull extends boolean = false, THasDefault extends boolean = false> {
+class ColumnSpec<TData, TNotNull extends boolean = false, THasDefault extends boolean = false> {
   declare readonly data: TData;
   notNullable = false;
   defaultValue: TData | undefined = undefined;
@@ -59,7 +59,7 @@ export class ColumnSpec<TData, TNotNull extends boolean = false, THasDefault ext
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: any value type, NOT NULL or not, default or not.
-export type AnyColumnSpec = ColumnSpec<any, boolean, boolean>;
+type AnyColumnSpec = ColumnSpec<any, boolean, boolean>;
 
 const id = () => new ColumnSpec<number, true, true>('id', 'id');
 const text = (name: string) => new ColumnSpec<string>('text', name);
@@ -71,13 +71,13 @@ const boolean = (name: string) => new ColumnSpec<boolean>('boolean', name);
 const time = (name: string) => new ColumnSpec<Date>('time', name);
 const json = <T>(name: string) => new ColumnSpec<T>('json', name);
 
-export interface IndexSpec<TColumn extends string> {
+interface IndexSpec<TColumn extends string> {
   name: string;
   on: readonly [TColumn, ...TColumn[]];
   unique?: boolean;
 }
 
-export interface TableSpec<TColumns extends Record<string, AnyColumnSpec>> {
+interface TableSpec<TColumns extends Record<string, AnyColumnSpec>> {
   name: string;
   columns: TColumns;
   indexes: ReadonlyArray<IndexSpec<keyof TColumns & string>>;
@@ -89,7 +89,7 @@ const table = <const TName extends string, TColumns extends Record<string, AnyCo
   indexes: ReadonlyArray<IndexSpec<keyof TColumns & string>>;
 }) => spec;
 
-export const TABLES = {
+const TABLES = {
   users: table({
     name: 'users',
     columns: {

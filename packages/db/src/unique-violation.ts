@@ -6,7 +6,7 @@ const UNIQUE_CODES = new Set(['SQLITE_CONSTRAINT_UNIQUE', '23505']);
  * Maps a unique-constraint failure of either engine to the column a caller can name. Drivers and
  * drizzle wrap errors differently, so the whole `cause` chain is searched.
  */
-export function uniqueViolation(error: unknown): UniqueViolationError | null {
+function uniqueViolation(error: unknown): UniqueViolationError | null {
   for (let e: unknown = error; e instanceof Error; e = e.cause) {
     const { code, constraint_name: constraint } = e as { code?: unknown; constraint_name?: unknown };
     const isUnique = (typeof code === 'string' && UNIQUE_CODES.has(code)) || /UNIQUE constraint/i.test(e.message);

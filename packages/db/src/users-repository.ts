@@ -18,7 +18,7 @@ import { rethrowUnique } from './unique-violation.js';
 type Users = DialectTables<Dialect>['users'];
 
 /** What a change guarded by the last-admin rule does once it is allowed. */
-export type AdminRemovingChange = { set: UserPatch & { updatedAt: Date } } | { delete: true };
+type AdminRemovingChange = { set: UserPatch & { updatedAt: Date } } | { delete: true };
 
 /** Active admins other than user `id` (-1: all of them). */
 export function otherActiveAdmins(users: Users, id: number): SQL | undefined {

@@ -9,7 +9,7 @@ export type RateLimitStore =
   | { kind: 'database'; counters: RateLimitCounters }
   | { kind: 'redis'; url: string };
 
-export interface LimiterSpec {
+interface LimiterSpec {
   /** Part of every stored key, so limiters sharing a store never share counters. */
   name: string;
   points: number;
