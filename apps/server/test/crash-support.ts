@@ -80,7 +80,7 @@ export async function loadUntilKilled(server: ServerProcess, workers: number, lo
 
 /** SHA-256 of a refresh token's secret, the form sessions store it in. */
 export function storedHash(refreshToken: string): string {
-  return createHash('sha256').update(refreshToken.split('.')[1]!).digest('hex');
+  return createHash('sha256').update(refreshToken.split('.').at(-1)!).digest('hex');
 }
 
 /**

@@ -159,7 +159,7 @@ describe('the server process', () => {
       password,
       login.data.accessToken,
       login.data.refreshToken,
-      login.data.refreshToken.split('.')[1],
+      login.data.refreshToken.split('.').at(-1),
       '$2',
     ]) {
       expect(log).not.toContain(secret);

@@ -447,8 +447,8 @@ describe('security regression suite', () => {
         const a = await newUser(app.url, 'xa');
         const b = await newUser(app.url, 'xb');
         const [aliceSession] = a.tokens.refreshToken.split('.');
-        const [, bobSecret] = b.tokens.refreshToken.split('.');
-        const result = await call(app.url, 'auth.refresh', { refreshToken: `${aliceSession}.${bobSecret}` });
+        const bobWithAliceId = b.tokens.refreshToken.replace(/^[^.]+/, aliceSession!);
+        const result = await call(app.url, 'auth.refresh', { refreshToken: bobWithAliceId });
         // Neither real session may be harmed by the attempt being taken for theft of the other.
         const bobStill = await call(app.url, 'auth.refresh', { refreshToken: b.tokens.refreshToken });
         return outcome(result, bobStill.status === 200);
@@ -462,10 +462,25 @@ describe('security regression suite', () => {
       run: async () => {
         // A throwaway user: today a wrong secret for a live session id is taken for theft and ends it.
         const victim = await newUser(app.url, 'fs');
-        const [session] = victim.tokens.refreshToken.split('.');
-        return outcome(
-          await call(app.url, 'auth.refresh', { refreshToken: `${session}.${randomBytes(32).toString('base64url')}` }),
-        );
+        const forged = victim.tokens.refreshToken.replace(/[^.]+$/, randomBytes(32).toString('base64url'));
+        const result = await call(app.url, 'auth.refresh', { refreshToken: forged });
+        // A guess is only refused: the victim's session lives on.
+        const still = await call(app.url, 'auth.refresh', { refreshToken: victim.tokens.refreshToken });
+        return outcome(result, still.status === 200);
+      },
+    },
+    {
+      category: 'refresh',
+      attack: "a thief rotates a stolen refresh token twice; the victim's replay of the original revokes the session",
+      expected: '401 UNAUTHORIZED, session revoked, the thief locked out',
+      expect: { status: 401, code: 'UNAUTHORIZED', holds: true },
+      run: async () => {
+        const victim = await newUser(app.url, 'th');
+        const first = await call(app.url, 'auth.refresh', { refreshToken: victim.tokens.refreshToken });
+        const second = await call(app.url, 'auth.refresh', { refreshToken: first.data.refreshToken });
+        const replay = await call(app.url, 'auth.refresh', { refreshToken: victim.tokens.refreshToken });
+        const thief = await call(app.url, 'auth.refresh', { refreshToken: second.data.refreshToken });
+        return outcome(replay, /reuse detected/.test(replay.error?.message ?? '') && thief.status === 401);
       },
     },
     {

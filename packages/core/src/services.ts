@@ -1,3 +1,4 @@
+import { hkdfSync } from 'node:crypto';
 import type { Database, SigningAlgorithm } from '@gatehouse/db';
 import { AccessTokens } from './access-tokens/access-tokens.js';
 import { Authenticator } from './access-tokens/authentication.js';
@@ -100,6 +101,16 @@ function rateLimitStore(db: Database, options: RateLimitServiceOptions): RateLim
   return { kind: 'memory' };
 }
 
+/**
+ * The key refresh-token secrets derive from, from the secret the deployment already keeps
+ * (JWT_SECRET, or the key-encryption key with asymmetric signing). Changing that secret
+ * therefore also ends every session.
+ */
+function refreshChainKey(options: AuthServicesOptions): Buffer {
+  const secret = options.signingKeys ? options.signingKeys.encryptionKey : Buffer.from(options.jwtSecret ?? '');
+  return Buffer.from(hkdfSync('sha256', secret, Buffer.alloc(0), 'gatehouse/refresh-token-chain/v1', 32));
+}
+
 export function createAuthServices(options: AuthServicesOptions): AuthServices {
   const { db } = options;
   const clock = options.clock ?? (() => new Date());
@@ -142,6 +153,7 @@ export function createAuthServices(options: AuthServicesOptions): AuthServices {
     reuseGraceMs: options.refreshReuseGraceMs ?? 5000,
     clock,
     audit,
+    chainKey: refreshChainKey(options),
   });
   const accounts = new AccountService(db, passwords, sessions, audit, clock);
   const services: AuthServices = {

@@ -24,7 +24,7 @@ describe('SessionService on a real SQLite database', () => {
   it('stores only a hash of the refresh secret', async () => {
     const { issued } = await signedIn();
     const row = await databaseOf(services).sessions.findById(issued.sessionId);
-    const secret = issued.tokens.refreshToken.split('.')[1]!;
+    const secret = issued.tokens.refreshToken.split('.').at(-1)!;
     expect(row?.tokenHash).toMatch(/^[0-9a-f]{64}$/);
     expect(JSON.stringify(row)).not.toContain(secret);
   });
@@ -41,6 +41,45 @@ describe('SessionService on a real SQLite database', () => {
     await expect(services.sessions.refresh(issued.tokens.refreshToken)).rejects.toMatchObject({ kind: 'UNAUTHORIZED' });
     expect(events).toEqual(['refresh_reuse_detected']);
     await expect(services.sessions.refresh(rotated.tokens.refreshToken)).rejects.toThrow(/revoked/);
+  });
+
+  it('revokes the session when any older generation is replayed, however many rotations ago', async () => {
+    const { user, issued } = await signedIn();
+    const events: string[] = [];
+    services.sessions.onEvent = (event) => events.push(event.type);
+    // The thief rotates the stolen token a few times; the victim then replays the original.
+    let current = issued.tokens.refreshToken;
+    for (let i = 0; i < 5; i++) current = (await services.sessions.refresh(current)).tokens.refreshToken;
+    now += 10_000; // past the grace window
+    await expect(services.sessions.refresh(issued.tokens.refreshToken)).rejects.toThrow(/reuse detected/);
+    expect(events).toEqual(['refresh_reuse_detected']);
+    await expect(services.sessions.refresh(current)).rejects.toThrow(/revoked/);
+    const audit = await services.audit.list({ type: 'refresh_reuse_detected', limit: 10 });
+    expect(audit.items.map((e) => e.targetUserId)).toEqual([user.id]);
+  });
+
+  it('only refuses a guessed secret or generation, leaving the session alone', async () => {
+    const { issued } = await signedIn();
+    const [sessionId] = issued.tokens.refreshToken.split('.');
+    const guesses = [
+      `${sessionId}.1.${'A'.repeat(43)}`,
+      `${sessionId}.999.${'B'.repeat(43)}`,
+      `${sessionId}.${'C'.repeat(43)}`,
+    ];
+    for (const guess of guesses) {
+      await expect(services.sessions.refresh(guess)).rejects.toThrow(/^Invalid refresh token$/);
+    }
+    expect((await services.sessions.refresh(issued.tokens.refreshToken)).tokens.refreshToken).toMatch(/\.2\./);
+  });
+
+  it('keeps the storage of a session the same size however often it rotates', async () => {
+    const { issued } = await signedIn();
+    const size = async () => JSON.stringify(await databaseOf(services).sessions.findById(issued.sessionId)).length;
+    let current = (await services.sessions.refresh(issued.tokens.refreshToken)).tokens.refreshToken;
+    const after1 = await size();
+    for (let i = 0; i < 50; i++) current = (await services.sessions.refresh(current)).tokens.refreshToken;
+    expect(await size()).toBe(after1); // no per-rotation history is kept
+    expect(current).toMatch(/\.52\./);
   });
 
   it('ends sessions at their absolute lifetime', async () => {

@@ -107,9 +107,12 @@ describe('VerifiedTokenCache', () => {
 
 describe('refresh token format', () => {
   it('parses what it formats and rejects anything else', () => {
-    const token = { sessionId: newSessionId(), secret: newSecret() };
+    const token = { sessionId: newSessionId(), generation: 7, secret: newSecret() };
     expect(parseRefreshToken(formatRefreshToken(token))).toEqual(token);
     expect(Buffer.from(token.secret, 'base64url')).toHaveLength(32);
+    // Tokens made before generations existed still parse.
+    const older = { sessionId: token.sessionId, generation: null, secret: token.secret };
+    expect(parseRefreshToken(formatRefreshToken(older))).toEqual(older);
     for (const bad of [
       '',
       'abc',
@@ -117,6 +120,10 @@ describe('refresh token format', () => {
       `${token.sessionId}.`,
       `.${token.secret}`,
       `${token.sessionId}.${token.secret}.x`,
+      `${token.sessionId}.0.${token.secret}`,
+      `${token.sessionId}.-1.${token.secret}`,
+      `${token.sessionId}.07.${token.secret}`,
+      `${token.sessionId}.1.${token.secret}.x`,
     ]) {
       expect(parseRefreshToken(bad)).toBeNull();
     }

@@ -4,7 +4,13 @@ import type { AuditLog } from '../audit/audit-log.js';
 import type { ClientInfo } from '../client-info.js';
 import { GatehouseError } from '../errors.js';
 import { hashSecret, sameHash } from '../secret-hashing.js';
-import { formatRefreshToken, newSecret, newSessionId, parseRefreshToken, type RefreshToken } from './refresh-tokens.js';
+import {
+  formatRefreshToken,
+  newSessionId,
+  parseRefreshToken,
+  type RefreshToken,
+  RefreshTokenChain,
+} from './refresh-tokens.js';
 
 export interface TokenPair {
   accessToken: string;
@@ -29,6 +35,8 @@ export interface SessionServiceOptions {
   clock?: () => Date;
   /** Where logouts and detected refresh-token reuse are recorded. */
   audit?: AuditLog;
+  /** The server key refresh-token secrets are derived from (see RefreshTokenChain). */
+  chainKey: Buffer;
 }
 
 /** What happened to a refresh that was refused; the API turns it into a message. */
@@ -42,6 +50,7 @@ export const ENDED_SESSIONS_KEPT_DAYS = 30;
 /** Login sessions: refresh tokens, their rotation with theft detection, and revocation. */
 export class SessionService {
   private readonly clock: () => Date;
+  private readonly chain: RefreshTokenChain;
   onEvent: (event: SessionEvent) => void = () => {};
 
   constructor(
@@ -50,12 +59,13 @@ export class SessionService {
     private readonly options: SessionServiceOptions,
   ) {
     this.clock = options.clock ?? (() => new Date());
+    this.chain = new RefreshTokenChain(options.chainKey);
   }
 
   /** Opens a new session for a signed-in user. */
   async open(user: UserRecord, client: ClientInfo): Promise<IssuedSession> {
     const now = this.clock();
-    const token: RefreshToken = { sessionId: newSessionId(), secret: newSecret() };
+    const token = this.chain.next(newSessionId(), null);
     const session = await this.db.sessions.create(
       {
         id: token.sessionId,
@@ -80,7 +90,7 @@ export class SessionService {
     const session = await this.liveSession(token.sessionId);
     const presented = hashSecret(token.secret);
     if (sameHash(session.tokenHash, presented)) {
-      const next: RefreshToken = { sessionId: session.id, secret: newSecret() };
+      const next = this.chain.next(session.id, token.generation);
       if (await this.db.sessions.rotate(session.id, presented, hashSecret(next.secret), this.clock())) {
         const user = await this.db.users.findById(session.userId);
         if (!user?.isActive) throw new GatehouseError('UNAUTHORIZED', 'This account can no longer sign in');
@@ -88,9 +98,9 @@ export class SessionService {
       }
       // Another request rotated it between our read and our write: judge against the new row.
       const current = await this.liveSession(token.sessionId);
-      return this.refuseStale(current, presented, client);
+      return this.refuseStale(current, token, presented, client);
     }
-    return this.refuseStale(session, presented, client);
+    return this.refuseStale(session, token, presented, client);
   }
 
   /** Ends the session a refresh token belongs to; unknown or stale tokens change nothing. */
@@ -163,18 +173,23 @@ export class SessionService {
 
   /**
    * A token that is not the current one: the previous secret within the grace window is a racing
-   * duplicate; after it, theft, and the whole session is revoked.
+   * duplicate; any other token this session issued, at whatever generation, means a copy is in
+   * other hands (theft), and the whole session is revoked.
    */
-  private async refuseStale(session: SessionRecord, presented: string, client: ClientInfo | null): Promise<never> {
+  private async refuseStale(
+    session: SessionRecord,
+    token: RefreshToken,
+    presented: string,
+    client: ClientInfo | null,
+  ): Promise<never> {
     const rotatedAgo = session.rotatedAt ? this.clock().getTime() - session.rotatedAt.getTime() : Infinity;
     const isPrevious = sameHash(session.previousTokenHash, presented);
     if (isPrevious && rotatedAgo <= this.options.reuseGraceMs) {
       throw new GatehouseError('CONFLICT', 'This refresh token was just used by another request; use the newer one');
     }
-    // Only the secret this session rotated away proves a token was copied. Any other secret is a
-    // guess: the session id is no secret (access tokens carry it), so a guess must not let
-    // someone end a session they do not hold.
-    if (!isPrevious) throw invalidRefresh();
+    // Only a token this session issued proves a copy. Any other secret is a guess: the session
+    // id is no secret (access tokens carry it), so a guess must not end a session.
+    if (!isPrevious && !this.chain.issued(token)) throw invalidRefresh();
     await this.db.sessions.revoke(session.id, this.clock());
     this.onEvent({ type: 'refresh_reuse_detected', userId: session.userId, sessionId: session.id });
     // The session id is its public handle (as in user.sessions), not the secret part of a token.
