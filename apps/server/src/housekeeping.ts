@@ -25,6 +25,9 @@ export function startHousekeeping(
       try {
         const purged = await services.sessions.purgeEnded();
         if (purged > 0) logger.info({ purged }, 'deleted sessions that ended more than 30 days ago');
+        const unattributed = await services.audit.purgeUnattributed();
+        if (unattributed > 0)
+          logger.info({ purged: unattributed }, 'deleted audit events naming no user, past 30 days');
         if (auditRetentionSeconds > 0) {
           const events = await services.audit.purgeOlderThan(auditRetentionSeconds);
           if (events > 0) logger.info({ purged: events }, 'deleted audit events past AUDIT_RETENTION');

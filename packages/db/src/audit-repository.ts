@@ -1,4 +1,4 @@
-import { and, desc, eq, gte, lt, or, type SQL } from 'drizzle-orm';
+import { and, desc, eq, gte, isNull, lt, or, type SQL } from 'drizzle-orm';
 import { page } from './pagination.js';
 import type { AuditEventRecord, AuditPage, AuditQuery, AuditRepository, NewAuditEvent } from './records.js';
 import type { Dialect, Statements } from './statements.js';
@@ -17,6 +17,12 @@ export class SqlAuditRepository implements AuditRepository {
 
   async purgeBefore(before: Date): Promise<number> {
     return this.statements.deleteCount(this.auditEvents, lt(this.auditEvents.at, before));
+  }
+
+  async purgeUnattributedBefore(before: Date): Promise<number> {
+    const { auditEvents } = this;
+    const unattributed = and(isNull(auditEvents.actorUserId), isNull(auditEvents.targetUserId));
+    return this.statements.deleteCount(auditEvents, and(unattributed, lt(auditEvents.at, before))!);
   }
 
   async list(query: AuditQuery): Promise<AuditPage> {

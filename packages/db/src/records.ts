@@ -203,6 +203,8 @@ export interface AuditRepository {
   list(query: AuditQuery): Promise<AuditPage>;
   /** Deletes events from before `before`; returns how many. */
   purgeBefore(before: Date): Promise<number>;
+  /** Deletes events that name no user (e.g. sign-ins to accounts that do not exist) from before `before`. */
+  purgeUnattributedBefore(before: Date): Promise<number>;
 }
 
 export const SIGNING_ALGORITHMS = ['EdDSA', 'ES256'] as const;

@@ -266,6 +266,29 @@ describe.each(engines.filter((e) => e.run))('storage conformance on $name', (eng
     expect((await db.audit.list({ limit: 10 })).items.map((e) => e.at)).toEqual([at(10)]);
   });
 
+  it('purges only audit events naming no user from before a time', async () => {
+    const audited = await db.users.create(user('audited'), t0);
+    const event = (at: Date, targetUserId: number | null) => ({
+      type: 'login_failed' as const,
+      at,
+      actorUserId: null,
+      apiKeyId: null,
+      targetUserId,
+      ip: null,
+      userAgent: null,
+      detail: null,
+    });
+    await db.audit.append(event(t0, null));
+    await db.audit.append(event(t0, audited.id));
+    await db.audit.append(event(at(10), null));
+    expect(await db.audit.purgeUnattributedBefore(at(10))).toBe(1);
+    const left = (await db.audit.list({ limit: 10 })).items.map((e) => [e.at, e.targetUserId]);
+    expect(left).toEqual([
+      [at(10), null],
+      [t0, audited.id],
+    ]);
+  });
+
   it('purges expired rate-limit counters', async () => {
     await engine.insertCounter(db, 'old', new Date(t0.getTime() - 1));
     await engine.insertCounter(db, 'new', new Date(t0.getTime() + 1000));

@@ -2,6 +2,9 @@ import type { AuditDetail, AuditEventRecord, AuditPage, Database } from '@gateho
 import type { ClientInfo } from '../client-info.js';
 
 /** The security events Gatehouse records. */
+/** How long events that name no user are kept (the known-address window of the lock-out). */
+export const UNATTRIBUTED_EVENTS_KEPT_DAYS = 30;
+
 export const AUDIT_EVENT_TYPES = [
   'login_succeeded',
   'login_failed',
@@ -88,6 +91,17 @@ export class AuditLog {
 
   /** Newest first; `cursor` is the id of the last event of the previous page. */
   /** Deletes events older than `retentionSeconds`; returns how many. */
+  /**
+   * Deletes events naming no user (failed sign-ins to names that are no account, their locks)
+   * after UNATTRIBUTED_EVENTS_KEPT_DAYS, whatever AUDIT_RETENTION says: a spray of made-up
+   * usernames must not grow the log for ever.
+   */
+  async purgeUnattributed(): Promise<number> {
+    return this.db.audit.purgeUnattributedBefore(
+      new Date(this.clock().getTime() - UNATTRIBUTED_EVENTS_KEPT_DAYS * 86400_000),
+    );
+  }
+
   async purgeOlderThan(retentionSeconds: number): Promise<number> {
     return this.db.audit.purgeBefore(new Date(this.clock().getTime() - retentionSeconds * 1000));
   }
