@@ -5,6 +5,7 @@ import { migrate } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
 import { PgApiKeysRepository } from './pg-api-keys.js';
 import { PgAuditRepository } from './pg-audit.js';
+import { PgEmailTokensRepository, PgMailOutboxRepository } from './pg-email.js';
 import { PgOAuthAccountsRepository, PgOAuthStatesRepository } from './pg-oauth.js';
 import { PgRateLimitCounters } from './pg-rate-limits.js';
 import { schema } from './pg-schema.js';
@@ -55,6 +56,8 @@ export function openPostgres(url: string, options: PostgresOptions = {}): Databa
     oauthStates: new PgOAuthStatesRepository(db),
     signingKeys: new PgSigningKeysRepository(db),
     rateLimitTable: new PgRateLimitCounters(db),
+    emailTokens: new PgEmailTokensRepository(db),
+    mailOutbox: new PgMailOutboxRepository(db),
     ping: async () => {
       const rows = await client`select 1 as ok`;
       return rows.length === 1;

@@ -21,6 +21,8 @@ export const users = pgTable(
       .default('user'),
     isActive: boolean('is_active').notNull().default(true),
     tokenVersion: integer('token_version').notNull().default(0),
+    // Set once the user proved they receive mail at `email` (a link, a reset, a provider's word).
+    emailVerified: boolean('email_verified').notNull().default(false),
     createdAt: time('created_at').notNull(),
     updatedAt: time('updated_at').notNull(),
   },
@@ -153,4 +155,66 @@ export const oauthStates = pgTable(
   (t) => [index('oauth_states_expires_idx').on(t.expiresAt)],
 );
 
-export const schema = { users, sessions, apiKeys, auditEvents, rateLimits, signingKeys, oauthAccounts, oauthStates };
+/**
+ * One-time links sent by mail (verify, reset, email change, sign-in); only a SHA-256 of the
+ * token is kept. `usedAt` and `revokedAt` end a token: used once, or superseded/invalidated.
+ */
+export const emailTokens = pgTable(
+  'email_tokens',
+  {
+    id: serial('id').primaryKey(),
+    purpose: text('purpose', { enum: ['verify_email', 'reset_password', 'change_email', 'sign_in'] }).notNull(),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    tokenHash: text('token_hash').notNull().unique(),
+    // The address an email-change token moves the account to.
+    newEmail: text('new_email'),
+    expiresAt: time('expires_at').notNull(),
+    createdAt: time('created_at').notNull(),
+    usedAt: time('used_at'),
+    revokedAt: time('revoked_at'),
+  },
+  (t) => [index('email_tokens_user_idx').on(t.userId, t.purpose), index('email_tokens_expires_idx').on(t.expiresAt)],
+);
+
+/**
+ * Mail waiting to go out, written in the transaction that decided to send it; a sender claims
+ * rows (lease in `lockedUntil`) and marks them sent. No foreign key: a notice outlives its account.
+ */
+export const mailOutbox = pgTable(
+  'mail_outbox',
+  {
+    id: serial('id').primaryKey(),
+    kind: text('kind').notNull(),
+    userId: integer('user_id'),
+    toAddress: text('to_address').notNull(),
+    subject: text('subject').notNull(),
+    textBody: text('text_body').notNull(),
+    htmlBody: text('html_body').notNull(),
+    status: text('status', { enum: ['pending', 'sent', 'failed'] })
+      .notNull()
+      .default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: time('next_attempt_at').notNull(),
+    lockedUntil: time('locked_until'),
+    claimedBy: text('claimed_by'),
+    createdAt: time('created_at').notNull(),
+    sentAt: time('sent_at'),
+    lastError: text('last_error'),
+  },
+  (t) => [index('mail_outbox_due_idx').on(t.status, t.nextAttemptAt)],
+);
+
+export const schema = {
+  users,
+  sessions,
+  apiKeys,
+  auditEvents,
+  rateLimits,
+  signingKeys,
+  oauthAccounts,
+  oauthStates,
+  emailTokens,
+  mailOutbox,
+};

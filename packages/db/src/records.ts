@@ -1,5 +1,7 @@
 /** Storage-level shapes shared by every engine. Domain rules live in @gatehouse/core. */
 
+import type { EmailTokensRepository, MailOutboxRepository } from './email-records.js';
+
 export const ROLES = ['admin', 'user', 'viewer'] as const;
 export type Role = (typeof ROLES)[number];
 
@@ -12,6 +14,7 @@ export interface UserRecord {
   role: Role;
   isActive: boolean;
   tokenVersion: number;
+  emailVerified: boolean;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -24,6 +27,8 @@ export interface NewUser {
   passwordHash: string | null;
   fullName: string | null;
   role: Role;
+  /** False unless given (an address a provider vouched for starts verified). */
+  emailVerified?: boolean;
 }
 
 export interface UserPatch {
@@ -33,6 +38,7 @@ export interface UserPatch {
   passwordHash?: string | null;
   role?: Role;
   isActive?: boolean;
+  emailVerified?: boolean;
 }
 
 export interface UserListQuery {
@@ -41,6 +47,7 @@ export interface UserListQuery {
   limit: number;
   search?: string | undefined;
   role?: Role | undefined;
+  emailVerified?: boolean | undefined;
 }
 
 export interface UserPage {
@@ -333,6 +340,8 @@ export interface Database {
   readonly audit: AuditRepository;
   readonly signingKeys: SigningKeysRepository;
   readonly rateLimitTable: RateLimitTable;
+  readonly emailTokens: EmailTokensRepository;
+  readonly mailOutbox: MailOutboxRepository;
   /** Resolves when the database answers a trivial query. */
   ping(): Promise<boolean>;
   close(): Promise<void>;

@@ -7,6 +7,7 @@ import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import type { Database } from './records.js';
 import { SqliteApiKeysRepository } from './sqlite-api-keys.js';
 import { SqliteAuditRepository } from './sqlite-audit.js';
+import { SqliteEmailTokensRepository, SqliteMailOutboxRepository } from './sqlite-email.js';
 import { SqliteOAuthAccountsRepository, SqliteOAuthStatesRepository } from './sqlite-oauth.js';
 import { SqliteRateLimitCounters } from './sqlite-rate-limits.js';
 import { schema } from './sqlite-schema.js';
@@ -41,6 +42,8 @@ export function openSqlite(path: string): Database & { migrate(): void } {
     oauthStates: new SqliteOAuthStatesRepository(db),
     signingKeys: new SqliteSigningKeysRepository(db),
     rateLimitTable: new SqliteRateLimitCounters(sqlite, db),
+    emailTokens: new SqliteEmailTokensRepository(db),
+    mailOutbox: new SqliteMailOutboxRepository(db),
     migrate: () => migrate(db, { migrationsFolder }),
     ping: async () => pingStatement.get() !== undefined,
     close: async () => {

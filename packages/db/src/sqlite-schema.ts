@@ -20,6 +20,8 @@ export const users = sqliteTable(
       .default('user'),
     isActive: integer('is_active', { mode: 'boolean' }).notNull().default(true),
     tokenVersion: integer('token_version').notNull().default(0),
+    // Set once the user proved they receive mail at `email` (a link, a reset, a provider's word).
+    emailVerified: integer('email_verified', { mode: 'boolean' }).notNull().default(false),
     createdAt: millis('created_at').notNull(),
     updatedAt: millis('updated_at').notNull(),
   },
@@ -158,4 +160,66 @@ export const oauthStates = sqliteTable(
   (t) => [index('oauth_states_expires_idx').on(t.expiresAt)],
 );
 
-export const schema = { users, sessions, apiKeys, auditEvents, rateLimits, signingKeys, oauthAccounts, oauthStates };
+/**
+ * One-time links sent by mail (verify, reset, email change, sign-in); only a SHA-256 of the
+ * token is kept. `usedAt` and `revokedAt` end a token: used once, or superseded/invalidated.
+ */
+export const emailTokens = sqliteTable(
+  'email_tokens',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    purpose: text('purpose', { enum: ['verify_email', 'reset_password', 'change_email', 'sign_in'] }).notNull(),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    tokenHash: text('token_hash').notNull().unique(),
+    // The address an email-change token moves the account to.
+    newEmail: text('new_email'),
+    expiresAt: millis('expires_at').notNull(),
+    createdAt: millis('created_at').notNull(),
+    usedAt: millis('used_at'),
+    revokedAt: millis('revoked_at'),
+  },
+  (t) => [index('email_tokens_user_idx').on(t.userId, t.purpose), index('email_tokens_expires_idx').on(t.expiresAt)],
+);
+
+/**
+ * Mail waiting to go out, written in the transaction that decided to send it; a sender claims
+ * rows (lease in `lockedUntil`) and marks them sent. No foreign key: a notice outlives its account.
+ */
+export const mailOutbox = sqliteTable(
+  'mail_outbox',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    kind: text('kind').notNull(),
+    userId: integer('user_id'),
+    toAddress: text('to_address').notNull(),
+    subject: text('subject').notNull(),
+    textBody: text('text_body').notNull(),
+    htmlBody: text('html_body').notNull(),
+    status: text('status', { enum: ['pending', 'sent', 'failed'] })
+      .notNull()
+      .default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: millis('next_attempt_at').notNull(),
+    lockedUntil: millis('locked_until'),
+    claimedBy: text('claimed_by'),
+    createdAt: millis('created_at').notNull(),
+    sentAt: millis('sent_at'),
+    lastError: text('last_error'),
+  },
+  (t) => [index('mail_outbox_due_idx').on(t.status, t.nextAttemptAt)],
+);
+
+export const schema = {
+  users,
+  sessions,
+  apiKeys,
+  auditEvents,
+  rateLimits,
+  signingKeys,
+  oauthAccounts,
+  oauthStates,
+  emailTokens,
+  mailOutbox,
+};
