@@ -43,15 +43,20 @@ export class AccountService {
     private readonly clock: () => Date = () => new Date(),
   ) {}
 
-  /** Creates a plain user; the role is never taken from the caller. */
-  async register(input: Registration, role: UserRecord['role'] = 'user'): Promise<UserRecord> {
+  /**
+   * Creates a plain user; the role is never taken from the caller. `emailVerified` only for
+   * addresses an operator typed (the bootstrap admin), never for sign-ups.
+   */
+  async register(input: Registration, role: UserRecord['role'] = 'user', emailVerified = false): Promise<UserRecord> {
     assertAcceptablePassword(input.password, 'password');
     const username = normalizeUsername(input.username);
     const email = normalizeEmail(input.email);
     const passwordHash = await this.passwords.hash(input.password);
     const fullName = input.fullName?.trim() || null;
     const record = { username, usernameKey: identifierKey(username), email, emailKey: identifierKey(email) };
-    return this.db.users.create({ ...record, passwordHash, fullName, role }, this.clock()).catch(conflictFor);
+    return this.db.users
+      .create({ ...record, passwordHash, fullName, role, emailVerified }, this.clock())
+      .catch(conflictFor);
   }
 
   /**
@@ -76,14 +81,23 @@ export class AccountService {
     return user;
   }
 
+  /**
+   * Changes the profile. The email is not changed here: an address moves only through a
+   * confirmed link (EmailLifecycle.requestEmailChange). The current address is accepted and
+   * ignored, so forms that send the whole profile keep working.
+   */
   async updateProfile(userId: number, change: ProfileChange): Promise<UserRecord> {
-    const patch: { fullName?: string | null; email?: string; emailKey?: string } = {};
-    if (change.fullName !== undefined) patch.fullName = change.fullName?.trim() || null;
-    if (change.email !== undefined) {
-      patch.email = normalizeEmail(change.email);
-      patch.emailKey = identifierKey(change.email);
+    const current = await this.db.users.findById(userId);
+    if (!current) throw new GatehouseError('NOT_FOUND', 'User not found');
+    if (change.email !== undefined && identifierKey(change.email) !== identifierKey(current.email)) {
+      throw new GatehouseError(
+        'BAD_REQUEST',
+        'email: the address cannot be changed here; use user.requestEmailChange (a confirmation link goes to the new address)',
+        'email',
+      );
     }
-    const user = await this.db.users.update(userId, patch, this.clock()).catch(conflictFor);
+    if (change.fullName === undefined) return current;
+    const user = await this.db.users.update(userId, { fullName: change.fullName?.trim() || null }, this.clock());
     if (!user) throw new GatehouseError('NOT_FOUND', 'User not found');
     return user;
   }
@@ -106,6 +120,8 @@ export class AccountService {
     }
     assertAcceptablePassword(next, 'newPassword');
     await this.db.users.setPassword(userId, await this.passwords.hash(next), this.clock());
+    // A new password voids every mailed link (a reset link in an old mail must not undo it).
+    await this.db.emailTokens.revokeForUser(userId, this.clock());
     const ended = await this.sessions.revokeAll(userId, sessionId);
     await this.audit.record({
       type: 'password_changed',
@@ -130,6 +146,7 @@ export class AccountService {
     assertAcceptablePassword(password, 'password');
     // setPassword bumps the token version; the caller refreshes on its own session.
     await this.db.users.setPassword(userId, await this.passwords.hash(password), this.clock());
+    await this.db.emailTokens.revokeForUser(userId, this.clock());
     await this.audit.record({ type: 'password_set', actorUserId: userId, targetUserId: userId, client });
   }
 

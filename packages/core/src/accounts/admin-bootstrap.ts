@@ -16,6 +16,7 @@ export async function ensureAdmin(
   admin: AdminCredentials,
 ): Promise<BootstrapOutcome> {
   if ((await db.users.countAdmins()) > 0) return 'admin_exists';
-  await accounts.register(admin, 'admin');
+  // The operator typed the address: it counts as verified (EMAIL_VERIFICATION=required must not lock the admin out).
+  await accounts.register(admin, 'admin', true);
   return 'created';
 }

@@ -24,6 +24,10 @@ export interface RateLimitSettings {
    * sign-ins except from addresses it has signed in from before.
    */
   accountFailuresPerDay: number;
+  /** Requests that send mail (reset, verification, email change, sign-in link) per client address per hour. */
+  emailRequestsPerHour: number;
+  /** Such requests per target (address typed, or account) per hour, from all client addresses. */
+  emailsPerTargetPerHour: number;
 }
 
 export const DEFAULT_RATE_LIMITS: Readonly<RateLimitSettings> = Object.freeze({
@@ -36,4 +40,6 @@ export const DEFAULT_RATE_LIMITS: Readonly<RateLimitSettings> = Object.freeze({
   accountIpFailures: 10,
   accountLockSeconds: 15 * 60,
   accountFailuresPerDay: 100,
+  emailRequestsPerHour: 20,
+  emailsPerTargetPerHour: 5,
 });

@@ -5,7 +5,14 @@ import { DEFAULT_RATE_LIMITS, type RateLimitSettings } from './rate-limit-settin
 import { createLimiterFactory, type LimiterFactory, type RateLimitStore } from './rate-limit-store.js';
 
 /** Limits on requests: every call counts, and calls past the limit are refused. */
-export type RequestLimit = 'login' | 'register' | 'refresh' | 'oauthStart' | 'passwordChange';
+export type RequestLimit =
+  | 'login'
+  | 'register'
+  | 'refresh'
+  | 'oauthStart'
+  | 'passwordChange'
+  | 'emailRequest'
+  | 'emailTarget';
 
 /**
  * Limits on failures: attempts are counted, failures keep the count, and a success (or the end
@@ -23,6 +30,8 @@ const REFUSALS: Record<RequestLimit, string> = {
   refresh: 'Too many token refreshes from this address',
   oauthStart: 'Too many sign-ins started from this address',
   passwordChange: 'Too many password changes',
+  emailRequest: 'Too many mail requests from this address',
+  emailTarget: 'Too many mails asked for this account or address',
 };
 
 export interface RateLimitsOptions {
@@ -72,6 +81,8 @@ export class RateLimits {
       refresh: limiter('refresh-ip', s.refreshPerMinute, MINUTE),
       oauthStart: limiter('oauth-start-ip', s.oauthStartPerMinute, MINUTE),
       passwordChange: limiter('password-change', s.passwordChangePerHour, HOUR),
+      emailRequest: limiter('email-request-ip', s.emailRequestsPerHour, HOUR),
+      emailTarget: limiter('email-target', s.emailsPerTargetPerHour, HOUR),
     };
     this.failures = {
       // Attempts since the last success ("in a row"), over a day at most.
