@@ -25,6 +25,10 @@ export function startHousekeeping(
       try {
         const purged = await services.sessions.purgeEnded();
         if (purged > 0) logger.info({ purged }, 'deleted sessions that ended more than 30 days ago');
+        // Mailed links a day past expiry and mail sent a month ago serve no one.
+        const now = Date.now();
+        await services.db.emailTokens.purgeExpired(new Date(now - 86400_000));
+        await services.db.mailOutbox.purgeSent(new Date(now - 30 * 86400_000));
         if (auditRetentionSeconds > 0) {
           const events = await services.audit.purgeOlderThan(auditRetentionSeconds);
           if (events > 0) logger.info({ purged: events }, 'deleted audit events past AUDIT_RETENTION');

@@ -149,6 +149,7 @@ export function createAuthServices(options: AuthServicesOptions): AuthServices {
     publicUrl: emailOptions.publicUrl ?? (() => 'http://localhost:3000'),
     verification: emailOptions.verification ?? 'optional',
     signInLinks: emailOptions.signInLinks ?? true,
+    passwordReset: emailOptions.passwordReset ?? true,
     mailEnabled: emailOptions.mailEnabled ?? true,
     ttls: { ...DEFAULT_EMAIL_TOKEN_TTLS, ...emailOptions.ttls },
     requestFloorMs: emailOptions.requestFloorMs ?? DEFAULT_REQUEST_FLOOR_MS,

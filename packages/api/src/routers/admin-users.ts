@@ -25,6 +25,11 @@ export const adminUsersRouter = router({
     return toPublicUser(await ctx.services.administration.setActive(actorOf(ctx), input.userId, input.active));
   }),
 
+  /** Mails the user a password-reset link (audited with the admin as actor). */
+  sendPasswordReset: adminProcedure.input(userIdInput).mutation(async ({ ctx, input }) => {
+    return ctx.services.email.sendPasswordResetAsAdmin(actorOf(ctx), input.userId);
+  }),
+
   delete: adminProcedure.input(userIdInput).mutation(async ({ ctx, input }) => {
     await ctx.services.administration.delete(actorOf(ctx), input.userId);
     return { ok: true as const };

@@ -109,7 +109,7 @@ export class EmailLifecycle {
 
   /** Same answer and about the same time whether or not the address has an account. */
   async requestPasswordReset(email: string, client: ClientInfo): Promise<RequestAccepted> {
-    this.requireMail();
+    this.requirePasswordReset();
     const key = identifierKey(email);
     await this.limitRequest(client, `email:${key}`);
     return withFloor(this.d.settings.requestFloorMs, async () => {
@@ -122,7 +122,7 @@ export class EmailLifecycle {
 
   /** An admin sends a user a reset link (admin.users.sendPasswordReset). */
   async sendPasswordResetAsAdmin(actor: Actor, userId: number): Promise<RequestAccepted> {
-    this.requireMail();
+    this.requirePasswordReset();
     await this.d.limits.hit('emailTarget', `user:${userId}`);
     const user = await this.d.db.users.findById(userId);
     if (!user) throw new GatehouseError('NOT_FOUND', 'User not found', 'userId');
@@ -137,6 +137,7 @@ export class EmailLifecycle {
    */
   async resetPassword(token: string, newPassword: string, client: ClientInfo): Promise<UserRecord> {
     // Checked before the token is spent: a refused password leaves the link usable.
+    this.requirePasswordReset();
     const problem = passwordProblem(newPassword);
     if (problem) throw new GatehouseError('BAD_REQUEST', problem, 'newPassword');
     const used = await this.consume(token, 'reset_password');
@@ -285,6 +286,13 @@ export class EmailLifecycle {
     if (!this.d.settings.mailEnabled) {
       throw new GatehouseError('FORBIDDEN', 'This server cannot send mail (no SMTP_URL); ask an administrator');
     }
+  }
+
+  private requirePasswordReset(): void {
+    if (!this.d.settings.passwordReset) {
+      throw new GatehouseError('NOT_FOUND', 'Password reset by mail is turned off on this server');
+    }
+    this.requireMail();
   }
 
   private requireSignInLinks(): void {

@@ -22,6 +22,8 @@ export interface EmailSettings {
   verification: EmailVerificationMode;
   /** Whether auth.requestSignInLink / auth.signInWithLink work. */
   signInLinks: boolean;
+  /** Whether password reset by mail works (auth.requestPasswordReset / auth.resetPassword). */
+  passwordReset: boolean;
   /** False when no mail can go out (production without SMTP_URL): requests that need mail are refused. */
   mailEnabled: boolean;
   ttls: EmailTokenTtls;
