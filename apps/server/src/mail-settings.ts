@@ -1,5 +1,5 @@
-import { type EmailOptions, fileTransport, linkIn, type MailTransport, smtpTransport } from '@gatehouse/core';
 import { join } from 'node:path';
+import { type EmailOptions, fileTransport, linkIn, type MailTransport, smtpTransport } from '@gatehouse/core';
 import type { Logger } from 'pino';
 import { type Config, ConfigError } from './config.js';
 

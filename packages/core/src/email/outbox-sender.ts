@@ -76,12 +76,23 @@ export class OutboxSender {
     });
   }
 
-  /** Stops looking, waits for the mail being sent, and closes the transport. */
-  async stop(): Promise<void> {
+  /**
+   * Stops looking, waits up to `graceMs` for the mail being sent, and closes the transport. A
+   * send still stuck after that (a stalled SMTP server) is left to its lease: another instance,
+   * or this one after a restart, sends it again.
+   */
+  async stop(graceMs = 5000): Promise<void> {
     this.stopping = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    await this.round;
+    if (this.round) {
+      let timer: NodeJS.Timeout | undefined;
+      const grace = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, graceMs);
+      });
+      await Promise.race([this.round, grace]);
+      clearTimeout(timer);
+    }
     this.options.transport.close();
   }
 
