@@ -46,7 +46,7 @@ export function smtpTransport(options: SmtpTransportOptions): MailTransport {
     connectionTimeout: timeout,
     greetingTimeout: timeout,
     socketTimeout: timeout,
-  } as Parameters<typeof nodemailer.createTransport>[0]);
+  });
   const url = new URL(options.url);
   return {
     description: `${url.protocol}//${url.host}`,
