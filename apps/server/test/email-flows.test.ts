@@ -52,6 +52,11 @@ describe('account lifecycle by email over SMTP', () => {
   const auditOf = async (userId: number) =>
     (await app.services.audit.list({ userId, limit: 100 })).items.map((e) => e.type);
 
+  it('tells clients which email flows it offers', async () => {
+    const options = await call(base, 'auth.emailOptions', undefined, {}, 'query');
+    expect(options.data).toEqual({ verification: 'optional', signInLinks: true, passwordReset: true });
+  });
+
   it('sends a verification mail at registration; its link verifies the address', async () => {
     const user = await register('ver');
     expect(user.mail.from).toBe('accounts@acme.test');
@@ -391,6 +396,8 @@ describe('mail features turned off', () => {
   afterAll(() => app?.close());
 
   it('refuses sign-in links and resets, and sends no verification mail', async () => {
+    const options = await call(app.url, 'auth.emailOptions', undefined, {}, 'query');
+    expect(options.data).toEqual({ verification: 'off', signInLinks: false, passwordReset: false });
     expect((await call(app.url, 'auth.requestSignInLink', { email: 'a@example.com' })).status).toBe(404);
     expect((await call(app.url, 'auth.signInWithLink', { token: 'A'.repeat(43) })).status).toBe(404);
     expect((await call(app.url, 'auth.requestPasswordReset', { email: 'a@example.com' })).status).toBe(404);

@@ -69,6 +69,9 @@ export const authRouter = router({
       );
     }),
 
+  /** Which email flows this server offers (for sign-in pages: "Forgot password?", sign-in links). */
+  emailOptions: publicProcedure.query(({ ctx }) => ctx.services.email.publicOptions()),
+
   /** Follows a verification link: marks the address verified. */
   verifyEmail: publicProcedure.input(emailTokenInput).mutation(async ({ ctx, input }) => {
     await ctx.services.email.verifyEmail(input.token, ctx.client);

@@ -75,6 +75,12 @@ export class EmailLifecycle {
     return this.d.settings;
   }
 
+  /** What a client may offer: the verification mode and which mail flows work on this server. */
+  publicOptions(): { verification: EmailSettings['verification']; signInLinks: boolean; passwordReset: boolean } {
+    const { verification, signInLinks, passwordReset, mailEnabled } = this.d.settings;
+    return { verification, signInLinks: signInLinks && mailEnabled, passwordReset: passwordReset && mailEnabled };
+  }
+
   // ---- verification ------------------------------------------------------------------------
 
   /** After sign-up: the first verification mail (none when EMAIL_VERIFICATION=off or no mail). */

@@ -15,7 +15,7 @@ export interface OutboxSenderOptions {
   /** Wait before the first retry; doubles with each failure (default 10 s). */
   retryBaseMs?: number;
   retryMaxMs?: number;
-  /** Attempts before a mail is given up as failed (default 20: a day and more of retries). */
+  /** Attempts before a mail is given up as failed (default 20: about 11 hours of retries at the defaults). */
   maxAttempts?: number;
   clock?: () => Date;
   onSent?: (mail: MailRecord) => void;
