@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningGatehouse } from '../src/index.js';
-import { ADMIN, adminTokens, call, login, startTestServer } from './harness.js';
+import { ADMIN, adminTokens, type CallResult, call, DEFAULT_LIMITS, login, startTestServer } from './harness.js';
 import { linkFrom, type ReceivedMail, startSmtp, type TestSmtp } from './smtp-support.js';
 
 const PUBLIC_URL = 'http://localhost:5173';
@@ -404,5 +404,77 @@ describe('mail features turned off', () => {
     const username = fresh('off');
     await call(app.url, 'auth.register', { username, email: `${username}@example.com`, password: 'password-123' });
     expect(await app.services.db.mailOutbox.list({ limit: 10 })).toEqual([]);
+  });
+});
+
+describe('limits on mail requests', () => {
+  let app: RunningGatehouse;
+  let ip = 0;
+  /** A new client address for each call (through TRUST_PROXY), unless one is given. */
+  const from = (address?: string) => ({ headers: { 'x-forwarded-for': address ?? `198.51.100.${++ip}` } });
+
+  beforeAll(async () => {
+    app = await startTestServer({
+      ...DEFAULT_LIMITS,
+      TRUST_PROXY: '1',
+      RATE_LIMIT_REGISTER_PER_HOUR: '1000',
+      RATE_LIMIT_LOGIN_PER_MINUTE: '1000',
+      RATE_LIMIT_EMAIL_REQUESTS_PER_HOUR: '3',
+      RATE_LIMIT_EMAILS_PER_TARGET_PER_HOUR: '2',
+    });
+  }, 30_000);
+  afterAll(() => app?.close());
+
+  const expectLimited = (result: CallResult) => {
+    expect(result.status).toBe(429);
+    expect(result.error?.data.code).toBe('TOO_MANY_REQUESTS');
+    const seconds = Number(result.headers.get('retry-after'));
+    expect(seconds).toBeGreaterThan(0);
+    expect(result.error?.data.retryAfter).toBe(seconds);
+    expect(result.error?.message).toMatch(/try again in \d+ minutes/);
+  };
+
+  it('limits each target address, from any client address, known or not alike', async () => {
+    const username = fresh('lim');
+    const email = `${username}@example.com`;
+    await call(app.url, 'auth.register', { username, email, password: 'password-123' }, from());
+    for (const target of [email, `nobody-${fresh('lim')}@example.com`]) {
+      for (let i = 0; i < 2; i++) {
+        expect((await call(app.url, 'auth.requestPasswordReset', { email: target }, from())).status).toBe(200);
+      }
+      // Letter case does not make a new target; a sign-in link counts against the same address.
+      expectLimited(await call(app.url, 'auth.requestSignInLink', { email: target.toUpperCase() }, from()));
+    }
+  });
+
+  it('limits each client address across targets', async () => {
+    const address = '203.0.113.77';
+    for (let i = 0; i < 3; i++) {
+      const result = await call(
+        app.url,
+        'auth.requestPasswordReset',
+        { email: `x${i}-${fresh('c')}@example.com` },
+        from(address),
+      );
+      expect(result.status).toBe(200);
+    }
+    expectLimited(
+      await call(app.url, 'auth.requestSignInLink', { email: `y-${fresh('c')}@example.com` }, from(address)),
+    );
+  });
+
+  it('limits each account asking for verification mails and email changes', async () => {
+    const username = fresh('acct');
+    const password = 'password-123';
+    await call(app.url, 'auth.register', { username, email: `${username}@example.com`, password }, from());
+    const { accessToken } = (await call(app.url, 'auth.login', { username, password }, from())).data;
+    const auth = (address?: string) => ({ ...from(address), token: accessToken });
+    for (let i = 0; i < 2; i++) {
+      expect((await call(app.url, 'user.requestEmailVerification', undefined, auth())).status).toBe(200);
+    }
+    expectLimited(await call(app.url, 'user.requestEmailVerification', undefined, auth()));
+    // The same account budget covers email changes.
+    const change = { newEmail: `${fresh('n')}@example.com`, currentPassword: password };
+    expectLimited(await call(app.url, 'user.requestEmailChange', change, auth()));
   });
 });
