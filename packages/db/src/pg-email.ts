@@ -11,7 +11,7 @@ import type {
   NewMail,
 } from './email-records.js';
 import { LAST_ERROR_MAX, mailValues, toMailRecord } from './mail-rows.js';
-import { emailTokens, mailOutbox, type schema } from './pg-schema.js';
+import { emailTokens, mailOutbox, type schema, users } from './pg-schema.js';
 
 type Db = PostgresJsDatabase<typeof schema>;
 
@@ -23,6 +23,9 @@ export class PgEmailTokensRepository implements EmailTokensRepository {
 
   async issue(token: NewEmailToken, mails: readonly NewMail[], now: Date): Promise<EmailTokenRecord> {
     return this.db.transaction(async (tx) => {
+      // Two links issued at once for one account take turns, so exactly one stays live (under READ
+      // COMMITTED neither would otherwise see the other's new token to supersede it).
+      await tx.select({ id: users.id }).from(users).where(eq(users.id, token.userId)).for('update');
       await tx
         .update(emailTokens)
         .set({ revokedAt: now })

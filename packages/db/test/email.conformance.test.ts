@@ -116,6 +116,15 @@ describe.each(engines.filter((e) => e.run))('email storage on $name', (engine) =
     expect(outcomes.filter((o) => o !== null)).toHaveLength(1);
   });
 
+  it('leaves exactly one live token when several of one purpose are issued at once', async () => {
+    const ann = await db.users.create(user('ann'), t0);
+    const other = await twin();
+    const hashes = Array.from({ length: 6 }, (_, i) => `c${i}`);
+    await Promise.all(hashes.map((h, i) => (i % 2 ? other : db).emailTokens.issue(token(ann.id, h), [], t0)));
+    const used = await Promise.all(hashes.map((h) => db.emailTokens.consume(h, 'verify_email', at(1))));
+    expect(used.filter((u) => u !== null)).toHaveLength(1);
+  });
+
   it('purges expired tokens', async () => {
     const ann = await db.users.create(user('ann'), t0);
     await db.emailTokens.issue(token(ann.id, 'h1'), [], t0);
