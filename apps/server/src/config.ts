@@ -158,6 +158,10 @@ const envSchema = z
     MAIL_POLL_INTERVAL: duration('2s'),
     /** First wait after a failed delivery; doubles per failure up to an hour. */
     MAIL_RETRY_BASE: duration('10s'),
+    /** Bound on each stage of one SMTP delivery (connect, greeting, each command). */
+    MAIL_SEND_TIMEOUT: duration('20s'),
+    /** How long a sender owns a claimed mail; after a crash, the mail waits this long to be retried. */
+    MAIL_LEASE: duration('2m'),
     RATE_LIMIT_EMAIL_REQUESTS_PER_HOUR: integer(LIMITS.emailRequestsPerHour, 1, 1_000_000),
     RATE_LIMIT_EMAILS_PER_TARGET_PER_HOUR: integer(LIMITS.emailsPerTargetPerHour, 1, 1_000_000),
   })
@@ -243,6 +247,14 @@ const envSchema = z
     for (const name of ['PUBLIC_URL', 'OIDC_ISSUER'] as const) {
       const problem = env[name] ? urlProblem(env[name], production) : null;
       if (problem) ctx.addIssue({ code: 'custom', path: [name], message: problem });
+    }
+    if (env.MAIL_LEASE <= 3 * env.MAIL_SEND_TIMEOUT) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['MAIL_LEASE'],
+        message:
+          'must be longer than 3 × MAIL_SEND_TIMEOUT (a delivery may take that long; a shorter lease could send a mail twice)',
+      });
     }
     if (env.SMTP_URL) {
       const url = URL.canParse(env.SMTP_URL) ? new URL(env.SMTP_URL) : null;

@@ -185,6 +185,7 @@ function startOutboxSender(config: Config, services: AuthServices, logger: Logge
     transport,
     pollIntervalMs: config.MAIL_POLL_INTERVAL * 1000,
     retryBaseMs: config.MAIL_RETRY_BASE * 1000,
+    leaseMs: config.MAIL_LEASE * 1000,
     onSent: (mail) => logger.info({ mailId: mail.id, kind: mail.kind, attempts: mail.attempts }, 'mail sent'),
     onFailed: (mail, error, retryAt) =>
       logger.warn(

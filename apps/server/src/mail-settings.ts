@@ -55,7 +55,9 @@ export function emailOptions(config: Config, ownUrl: () => string): EmailOptions
 
 /** SMTP when SMTP_URL is set; otherwise .eml files, each logged with its link (development only). */
 export function createMailTransport(config: Config, logger: Logger): MailTransport {
-  if (config.SMTP_URL) return smtpTransport({ url: config.SMTP_URL, from: config.MAIL_FROM });
+  if (config.SMTP_URL) {
+    return smtpTransport({ url: config.SMTP_URL, from: config.MAIL_FROM, timeoutMs: config.MAIL_SEND_TIMEOUT * 1000 });
+  }
   return fileTransport({
     folder: config.MAIL_OUTBOX_DIR ?? join(config.DATA_DIR, 'outbox'),
     from: config.MAIL_FROM,

@@ -34,6 +34,11 @@ describe('mail configuration', () => {
     expect(problems({ EMAIL_VERIFICATION: 'always' })[0]).toMatch(/^EMAIL_VERIFICATION: /);
     expect(problems({ SIGN_IN_LINKS: 'maybe' })).toEqual(['SIGN_IN_LINKS: expected on or off, got "maybe"']);
     expect(problems({ PASSWORD_RESET_TTL: '10s' })[0]).toMatch(/^PASSWORD_RESET_TTL: expected a duration/);
+    // A lease shorter than a delivery may take would let a second sender send the mail again.
+    expect(problems({ MAIL_LEASE: '1m' })).toEqual([
+      'MAIL_LEASE: must be longer than 3 × MAIL_SEND_TIMEOUT (a delivery may take that long; a shorter lease could send a mail twice)',
+    ]);
+    expect(problems({ MAIL_LEASE: '1m', MAIL_SEND_TIMEOUT: '15s' })).toEqual([]);
     const config = loadConfig({});
     expect(config).toMatchObject({
       EMAIL_VERIFICATION: 'optional',

@@ -152,6 +152,10 @@ describe('SIGKILL between a request and its delivery', () => {
       MAIL_POLL_INTERVAL: '1s',
       MAIL_RETRY_BASE: '1s',
       EMAIL_REQUEST_MIN_MS: '0',
+      // The kill may land while the first process holds the mail under a lease (mid-attempt):
+      // the restarted one may take it once the lease ends.
+      MAIL_SEND_TIMEOUT: '1s',
+      MAIL_LEASE: '4s',
     });
     let first: ServerProcess | null = await spawnServer(env);
     let second: ServerProcess | null = null;
