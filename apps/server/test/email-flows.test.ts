@@ -9,6 +9,13 @@ import { ADMIN, adminTokens, type CallResult, call, DEFAULT_LIMITS, login, start
 import { linkFrom, type ReceivedMail, startSmtp, type TestSmtp } from './smtp-support.js';
 
 const PUBLIC_URL = 'http://localhost:5173';
+const until = async (check: () => boolean) => {
+  const deadline = Date.now() + 10_000;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+};
 let counter = 0;
 const fresh = (prefix: string) => {
   counter += 1;
@@ -382,7 +389,15 @@ describe('EMAIL_VERIFICATION=required', () => {
     // The admin (bootstrapped, its address given by the operator) is not locked out.
     await expect(login(app.url, ADMIN.username, ADMIN.password)).resolves.toHaveProperty('accessToken');
 
-    const mail: ReceivedMail = await smtp.waitFor((m) => m.to === email);
+    // "Resend" without a session: the same answer for an address nobody has.
+    await smtp.waitFor((m) => m.to === email);
+    const resent = await call(app.url, 'auth.requestEmailVerification', { email });
+    const unknown = await call(app.url, 'auth.requestEmailVerification', { email: `nobody-${username}@example.com` });
+    expect(resent.data).toEqual({ ok: true });
+    expect(unknown.data).toEqual(resent.data);
+    await until(() => smtp.to(email).length === 2);
+    const mail: ReceivedMail = smtp.to(email)[1]!;
+    expect((await call(app.url, 'auth.verifyEmail', { token: linkFrom(smtp.to(email)[0]!).token })).status).toBe(400);
     expect((await call(app.url, 'auth.verifyEmail', { token: linkFrom(mail).token })).status).toBe(200);
     await expect(login(app.url, username, 'password-123')).resolves.toHaveProperty('accessToken');
   });

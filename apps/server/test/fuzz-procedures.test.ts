@@ -114,6 +114,7 @@ const FIELDS: Record<string, Record<string, fc.Arbitrary<unknown>>> = {
   'auth.resetPassword': { token: emailToken, newPassword: password },
   'auth.requestPasswordReset': { email },
   'auth.requestSignInLink': { email },
+  'auth.requestEmailVerification': { email },
   'auth.signInWithLink': { token: emailToken, refreshCookie: fc.boolean() },
   'user.requestEmailChange': { newEmail: email, currentPassword: password },
   'admin.users.sendPasswordReset': { userId },

@@ -72,6 +72,14 @@ export const authRouter = router({
   /** Which email flows this server offers (for sign-in pages: "Forgot password?", sign-in links). */
   emailOptions: publicProcedure.query(({ ctx }) => ctx.services.email.publicOptions()),
 
+  /**
+   * Mails a new verification link to an unverified account with this address, for users who
+   * cannot sign in yet (EMAIL_VERIFICATION=required); `{ok: true}` either way, in the same time.
+   */
+  requestEmailVerification: publicProcedure.input(emailAddressInput).mutation(async ({ ctx, input }) => {
+    return ctx.services.email.requestVerificationByEmail(input.email, ctx.client);
+  }),
+
   /** Follows a verification link: marks the address verified. */
   verifyEmail: publicProcedure.input(emailTokenInput).mutation(async ({ ctx, input }) => {
     await ctx.services.email.verifyEmail(input.token, ctx.client);

@@ -102,6 +102,26 @@ export class EmailLifecycle {
     return ACCEPTED;
   }
 
+  /**
+   * auth.requestEmailVerification: a new link for whoever has this address, without a session
+   * (EMAIL_VERIFICATION=required refuses their password sign-in until they verify). Same answer
+   * and about the same time whether or not an unverified account has the address.
+   */
+  async requestVerificationByEmail(email: string, client: ClientInfo): Promise<RequestAccepted> {
+    this.requireMail();
+    if (this.d.settings.verification === 'off') {
+      throw new GatehouseError('BAD_REQUEST', 'Email verification is turned off on this server');
+    }
+    const key = identifierKey(email);
+    await this.limitRequest(client, `email:${key}`);
+    return withFloor(this.d.settings.requestFloorMs, async () => {
+      const user = await this.findByEmail(key);
+      if (!user?.isActive || user.emailVerified) return this.unmatched('verify_email', client);
+      await this.sendVerification(user, client);
+      return ACCEPTED;
+    });
+  }
+
   async verifyEmail(token: string, client: ClientInfo): Promise<UserRecord> {
     const used = await this.consume(token, 'verify_email');
     if (!used) throw linkRefused();
