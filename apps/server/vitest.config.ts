@@ -16,6 +16,7 @@ const ON_POSTGRES = [
   'test/introspection.test.ts',
   'test/rate-limits.test.ts',
   'test/oauth-oidc.test.ts',
+  'test/email-flows.test.ts',
   'test/asymmetric-tokens.test.ts',
   'test/postgres-*.test.ts',
 ];

@@ -1,13 +1,21 @@
 import { login, loginHelp } from './commands/login.js';
 import { logout, logoutHelp } from './commands/logout.js';
 import { register, registerHelp } from './commands/register.js';
+import { resetPassword, resetPasswordHelp } from './commands/reset-password.js';
 import { smoke, smokeHelp } from './commands/smoke.js';
 import { whoami, whoamiHelp } from './commands/whoami.js';
 import { DEFAULT_URL } from './credentials.js';
 import { UsageError } from './errors.js';
 import { PromptCancelled } from './prompt.js';
 
-const COMMANDS: Record<string, (args: string[]) => Promise<number>> = { register, login, whoami, logout, smoke };
+const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
+  register,
+  login,
+  whoami,
+  logout,
+  'reset-password': resetPassword,
+  smoke,
+};
 
 const USAGE = `Usage: gatehouse <command> [options]
 
@@ -16,6 +24,7 @@ Commands:
   ${loginHelp}
   ${whoamiHelp}
   ${logoutHelp}
+  ${resetPasswordHelp}
   ${smokeHelp}
 
 The server URL defaults to $GATEHOUSE_URL, else ${DEFAULT_URL}; whoami and logout use the

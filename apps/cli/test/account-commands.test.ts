@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createGatehouseClient, errorCode } from '@gatehouse/client';
+import { databaseOf } from '@gatehouse/core/testing';
 import type { RunningGatehouse } from '@gatehouse/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deadUrl, gatehouse, startServer, tempDir } from './harness.js';
@@ -163,5 +164,40 @@ describe('gatehouse register / login / whoami / logout', () => {
     const help = await gatehouse(['--help'], env);
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('smoke [--url URL]');
+  });
+});
+
+describe('gatehouse reset-password', () => {
+  let app: RunningGatehouse;
+  beforeAll(async () => {
+    app = await startServer();
+  });
+  afterAll(() => app.close());
+
+  it('asks for a reset link, answering the same for unknown addresses; the mailed link resets', async () => {
+    const user = freshUser();
+    await createGatehouseClient({ url: app.url }).register(user);
+    const known = await gatehouse(['reset-password', '--email', user.email, '--url', app.url]);
+    const unknown = await gatehouse(['reset-password', '--email', 'nobody@example.com', '--url', app.url]);
+    expect(known.code).toBe(0);
+    expect(known.stdout).toContain('a password-reset link is on its way');
+    expect(unknown.code).toBe(0);
+    expect(unknown.stdout.replace('nobody@example.com', user.email)).toBe(known.stdout);
+    // The test server writes mail to files; the queued mail holds the link.
+    const mail = (await databaseOf(app.services).mailOutbox.list({ to: user.email, limit: 10 })).find(
+      (m) => m.kind === 'reset_password',
+    );
+    const token = /[?&]token=([A-Za-z0-9_-]{43})/.exec(mail?.text ?? '')?.[1] ?? '';
+    const client = createGatehouseClient({ url: app.url });
+    await client.trpc.auth.resetPassword.mutate({ token, newPassword: 'reset from the cli 1' });
+    await client.login({ username: user.username, password: 'reset from the cli 1' });
+    expect(client.isSignedIn()).toBe(true);
+  });
+
+  it('needs --email, and names a bad address', async () => {
+    expect((await gatehouse(['reset-password', '--url', app.url])).code).toBe(2);
+    const bad = await gatehouse(['reset-password', '--email', 'not-an-address', '--url', app.url]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/BAD_REQUEST: email: Enter a valid email address/);
   });
 });

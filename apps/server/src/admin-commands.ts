@@ -30,7 +30,7 @@ export async function createAdminCommand(config: Config, flags: AdminFlags): Pro
   const logger = createLogger({ ...config, LOG_LEVEL: 'warn' });
   const services = await createServices(config, logger, { passwordThreads: 1 });
   try {
-    const user = await services.accounts.register({ username, email, password }, 'admin');
+    const user = await services.accounts.register({ username, email, password }, 'admin', true);
     process.stdout.write(`admin "${user.username}" created (id ${user.id})\n`);
   } catch (error) {
     // A refusal of the account itself (taken name, weak password) is not a configuration problem.

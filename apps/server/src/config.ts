@@ -1,7 +1,15 @@
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { DEFAULT_RATE_LIMITS as LIMITS, parseDuration, parseKeyEncryptionKey, urlProblem } from '@gatehouse/core';
+import {
+  DEFAULT_REQUEST_FLOOR_MS,
+  DEFAULT_EMAIL_TOKEN_TTLS as EMAIL_TTLS,
+  EMAIL_VERIFICATION_MODES,
+  DEFAULT_RATE_LIMITS as LIMITS,
+  parseDuration,
+  parseKeyEncryptionKey,
+  urlProblem,
+} from '@gatehouse/core';
 import { SIGNING_ALGORITHMS } from '@gatehouse/db';
 import { z } from 'zod';
 import { secretWeakness } from './jwt-secret.js';
@@ -40,6 +48,19 @@ const list = z
       .map((s) => s.trim())
       .filter(Boolean),
   );
+
+/** on/off (also true/false, 1/0, yes/no). */
+const onOff = (fallback: 'on' | 'off') =>
+  z
+    .string()
+    .default(fallback)
+    .transform((text, ctx) => {
+      const value = text.trim().toLowerCase();
+      if (['on', 'true', '1', 'yes'].includes(value)) return true;
+      if (['off', 'false', '0', 'no'].includes(value)) return false;
+      ctx.addIssue({ code: 'custom', message: `expected on or off, got "${text}"` });
+      return false;
+    });
 
 const optionalText = z
   .string()
@@ -121,6 +142,33 @@ const envSchema = z
     OIDC_CLIENT_ID: optionalText,
     OIDC_CLIENT_SECRET: optionalText,
     OIDC_DISPLAY_NAME: z.string().trim().min(1).max(60).default('Single sign-on'),
+    // Mail and the account lifecycle by email (docs/email.md).
+    /** smtp://user:pass@host:587 or smtps://user:pass@host:465; unset in development: .eml files in MAIL_OUTBOX_DIR. */
+    SMTP_URL: optionalText,
+    MAIL_FROM: z.string().trim().min(3).max(254).default('Gatehouse <no-reply@localhost>'),
+    /** Default: the outbox folder of DATA_DIR (./data/outbox). */
+    MAIL_OUTBOX_DIR: optionalText,
+    MAIL_TEMPLATES_DIR: optionalText,
+    /** The product name the mails sign with. */
+    MAIL_PRODUCT_NAME: z.string().trim().min(1).max(80).default('Gatehouse'),
+    EMAIL_VERIFICATION: z.enum(EMAIL_VERIFICATION_MODES).default('optional'),
+    SIGN_IN_LINKS: onOff('on'),
+    PASSWORD_RESET: onOff('on'),
+    EMAIL_VERIFICATION_TTL: duration(String(EMAIL_TTLS.verify_email), 60),
+    PASSWORD_RESET_TTL: duration(String(EMAIL_TTLS.reset_password), 60),
+    EMAIL_CHANGE_TTL: duration(String(EMAIL_TTLS.change_email), 60),
+    SIGN_IN_LINK_TTL: duration(String(EMAIL_TTLS.sign_in), 60),
+    /** Least time, in ms, a mail-request procedure takes, so unknown addresses answer as slowly as known ones. */
+    EMAIL_REQUEST_MIN_MS: integer(DEFAULT_REQUEST_FLOOR_MS, 0, 10_000),
+    MAIL_POLL_INTERVAL: duration('2s'),
+    /** First wait after a failed delivery; doubles per failure up to an hour. */
+    MAIL_RETRY_BASE: duration('10s'),
+    /** Bound on each stage of one SMTP delivery (connect, greeting, each command). */
+    MAIL_SEND_TIMEOUT: duration('20s'),
+    /** How long a sender owns a claimed mail; after a crash, the mail waits this long to be retried. */
+    MAIL_LEASE: duration('2m'),
+    RATE_LIMIT_EMAIL_REQUESTS_PER_HOUR: integer(LIMITS.emailRequestsPerHour, 1, 1_000_000),
+    RATE_LIMIT_EMAILS_PER_TARGET_PER_HOUR: integer(LIMITS.emailsPerTargetPerHour, 1, 1_000_000),
   })
   .superRefine((env, ctx) => {
     const production = env.NODE_ENV === 'production';
@@ -207,6 +255,24 @@ const envSchema = z
     for (const name of ['PUBLIC_URL', 'OIDC_ISSUER'] as const) {
       const problem = env[name] ? urlProblem(env[name], production) : null;
       if (problem) ctx.addIssue({ code: 'custom', path: [name], message: problem });
+    }
+    if (env.MAIL_LEASE <= 3 * env.MAIL_SEND_TIMEOUT) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['MAIL_LEASE'],
+        message:
+          'must be longer than 3 × MAIL_SEND_TIMEOUT (a delivery may take that long; a shorter lease could send a mail twice)',
+      });
+    }
+    if (env.SMTP_URL) {
+      const url = URL.canParse(env.SMTP_URL) ? new URL(env.SMTP_URL) : null;
+      if (!url || !['smtp:', 'smtps:'].includes(url.protocol) || !url.hostname) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['SMTP_URL'],
+          message: 'expected smtp://user:password@host:587 or smtps://user:password@host:465',
+        });
+      }
     }
     for (const origin of env.CORS_ORIGINS) {
       if (!URL.canParse(origin) || new URL(origin).origin !== origin) {

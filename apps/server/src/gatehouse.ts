@@ -1,12 +1,19 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type AuthServices, createAuthServices, GatehouseError, parseKeyEncryptionKey } from '@gatehouse/core';
+import {
+  type AuthServices,
+  createAuthServices,
+  GatehouseError,
+  type OutboxSender,
+  parseKeyEncryptionKey,
+} from '@gatehouse/core';
 import { openDatabase } from '@gatehouse/db';
 import type { Logger } from 'pino';
 import { type Config, ConfigError, rateLimitStore } from './config.js';
 import { startHousekeeping } from './housekeeping.js';
 import { createHttpServer } from './http-server.js';
 import { resolveJwtSecret } from './jwt-secret.js';
+import { assertMailConfig, createMailTransport, emailOptions } from './mail-settings.js';
 import { oauthSettings } from './oauth-settings.js';
 
 export interface RunningGatehouse {
@@ -30,6 +37,7 @@ export async function createServices(
   config: Config,
   logger: Logger,
   { passwordThreads, clock }: ServiceOptions = {},
+  ownUrl: () => string = () => `http://${config.HOST}:${config.PORT}`,
 ): Promise<AuthServices> {
   const db = await openDatabase(config.DATABASE_URL);
   const services = createAuthServices({
@@ -51,6 +59,7 @@ export async function createServices(
     bcryptCost: config.BCRYPT_COST,
     passwordQueueLimit: config.PASSWORD_QUEUE_LIMIT,
     oauth: oauthSettings(config),
+    email: emailOptions(config, ownUrl),
     ...(passwordThreads ? { passwordThreads } : {}),
     ...(clock ? { clock } : {}),
     rateLimits: {
@@ -69,6 +78,8 @@ export async function createServices(
         accountLockSeconds: config.RATE_LIMIT_ACCOUNT_LOCK,
         accountFailuresPerDay: config.RATE_LIMIT_ACCOUNT_FAILURES_PER_DAY,
         ipv6PrefixBits: config.RATE_LIMIT_IPV6_PREFIX,
+        emailRequestsPerHour: config.RATE_LIMIT_EMAIL_REQUESTS_PER_HOUR,
+        emailsPerTargetPerHour: config.RATE_LIMIT_EMAILS_PER_TARGET_PER_HOUR,
       },
       onStoreError: (error) =>
         logger.warn({ err: error }, 'rate-limit store error; using per-process limits meanwhile'),
@@ -104,9 +115,14 @@ export async function startGatehouse(
   logger: Logger,
   options: ServiceOptions = {},
 ): Promise<RunningGatehouse> {
-  const services = await createServices(config, logger, options);
+  assertMailConfig(config);
+  // Links fall back to this server's own address (PORT may be 0 until it listens).
+  let ownUrl = `http://${config.HOST}:${config.PORT}`;
+  const services = await createServices(config, logger, options, () => ownUrl);
   try {
-    return await listenWith(config, logger, services);
+    const running = await listenWith(config, logger, services);
+    ownUrl = running.url;
+    return running;
   } catch (error) {
     // Whatever stopped start-up (a refused admin bootstrap, EADDRINUSE…), leave no worker pool or
     // database connection behind; a failure to close must not hide the reason start-up failed.
@@ -135,6 +151,7 @@ async function listenWith(config: Config, logger: Logger, services: AuthServices
     server.listen(config.PORT, config.HOST, resolve);
   });
   const stopHousekeeping = startHousekeeping(services, logger, { auditRetentionSeconds: config.AUDIT_RETENTION });
+  const sender = startOutboxSender(config, services, logger);
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   let closing: Promise<void> | null = null;
@@ -151,9 +168,36 @@ async function listenWith(config: Config, logger: Logger, services: AuthServices
         });
         server.closeIdleConnections();
       });
+      // After the HTTP drain (in-flight requests may still queue mail), before the database closes.
+      await sender.stop();
       await services.close();
     })();
     return closing;
   };
   return { server, services, url: `http://${host}:${address.port}`, close };
+}
+
+/**
+ * Delivers the mail outbox from this process, off the request path: woken when a request queues
+ * mail, and polling for mail queued by other instances or left over from before a restart.
+ */
+function startOutboxSender(config: Config, services: AuthServices, logger: Logger): OutboxSender {
+  const transport = createMailTransport(config, logger);
+  const sender = services.email.outboxSender({
+    transport,
+    pollIntervalMs: config.MAIL_POLL_INTERVAL * 1000,
+    retryBaseMs: config.MAIL_RETRY_BASE * 1000,
+    leaseMs: config.MAIL_LEASE * 1000,
+    onSent: (mail) => logger.info({ mailId: mail.id, kind: mail.kind, attempts: mail.attempts }, 'mail sent'),
+    onFailed: (mail, error, retryAt) =>
+      logger.warn(
+        { mailId: mail.id, kind: mail.kind, attempts: mail.attempts, err: error, retryAt },
+        retryAt ? 'mail delivery failed; will retry' : 'mail delivery failed; giving up',
+      ),
+    onError: (error) => logger.warn({ err: error }, 'mail outbox unreachable; trying again later'),
+  });
+  services.email.onQueued = () => sender.wake();
+  sender.start();
+  logger.info({ transport: transport.description }, 'mail outbox sender started');
+  return sender;
 }

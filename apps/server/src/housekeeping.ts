@@ -28,6 +28,7 @@ export function startHousekeeping(
         const unattributed = await services.audit.purgeUnattributed();
         if (unattributed > 0)
           logger.info({ purged: unattributed }, 'deleted audit events naming no user, past 30 days');
+        await services.email.purgeStale();
         if (auditRetentionSeconds > 0) {
           const events = await services.audit.purgeOlderThan(auditRetentionSeconds);
           if (events > 0) logger.info({ purged: events }, 'deleted audit events past AUDIT_RETENTION');

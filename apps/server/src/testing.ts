@@ -45,7 +45,8 @@ export interface TestGatehouseOptions {
 /**
  * The real server on an ephemeral port with a fresh in-memory database, for test suites of the
  * client, the CLI, the web demo and apps built on Gatehouse: cheap bcrypt, silent logs, relaxed
- * per-address limits (every test calls from 127.0.0.1), no web build unless WEB_DIST is given.
+ * per-address limits (every test calls from 127.0.0.1), no web build unless WEB_DIST is given,
+ * mail as .eml files in the temporary DATA_DIR unless SMTP_URL is given.
  */
 export async function startTestGatehouse(
   env: Record<string, string | undefined> = {},
@@ -60,6 +61,8 @@ export async function startTestGatehouse(
     WEB_DIST: tempDir('gatehouse-noweb-'),
     JWT_SECRET: TEST_JWT_SECRET,
     BCRYPT_COST: '4',
+    // No time floor on mail requests (tests of enumeration timing set it back).
+    EMAIL_REQUEST_MIN_MS: '0',
     LOG_LEVEL: 'silent',
     GATEHOUSE_ADMIN_USERNAME: TEST_ADMIN.username,
     GATEHOUSE_ADMIN_EMAIL: TEST_ADMIN.email,

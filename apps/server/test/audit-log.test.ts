@@ -141,6 +141,46 @@ describe('the audit log', () => {
     await call(app.url, 'admin.apiKeys.revoke', { id: created.data.id }, { token, headers });
     expect(await lastOf('api_key_revoked')).toMatchObject({ actorUserId: adminId, apiKeyId: created.data.id });
 
+    // The email lifecycle: each mail sent and each link followed (tokens read from the outbox).
+    const mailed = await newUser(app.url, 'mailed');
+    const email = `${mailed.username}@example.com`;
+    const tokenOf = async (kind: string, to = email) => {
+      const mail = (await databaseOf(app.services).mailOutbox.list({ to, limit: 100 }))
+        .filter((m) => m.kind === kind)
+        .at(-1);
+      const found = /[?&]token=([A-Za-z0-9_-]{43})/.exec(mail?.text ?? '')?.[1];
+      expect(found, `a ${kind} mail to ${to}`).toBeDefined();
+      secrets.push(found!);
+      return found!;
+    };
+    expect(await lastOf('email_verification_sent')).toMatchObject({ targetUserId: mailed.id });
+    await call(app.url, 'auth.verifyEmail', { token: await tokenOf('verify_email') }, { headers });
+    expect(await lastOf('email_verified')).toMatchObject({ targetUserId: mailed.id, ip: '203.0.113.50' });
+    await call(app.url, 'auth.requestSignInLink', { email }, { headers });
+    expect(await lastOf('sign_in_link_sent')).toMatchObject({ targetUserId: mailed.id, ip: '203.0.113.50' });
+    await call(app.url, 'auth.requestPasswordReset', { email: 'no-account@example.com' }, { headers });
+    expect(await lastOf('mail_request_unmatched')).toMatchObject({
+      targetUserId: null,
+      detail: { purpose: 'reset_password' },
+    });
+    await call(app.url, 'auth.requestPasswordReset', { email }, { headers });
+    expect(await lastOf('password_reset_sent')).toMatchObject({ targetUserId: mailed.id, detail: { by: 'self' } });
+    secrets.push('reset-password-77');
+    const resetToken = await tokenOf('reset_password');
+    await call(app.url, 'auth.resetPassword', { token: resetToken, newPassword: 'reset-password-77' }, { headers });
+    expect(await lastOf('password_reset')).toMatchObject({ actorUserId: mailed.id, targetUserId: mailed.id });
+    const mailedTokens = await login(app.url, mailed.username, 'reset-password-77');
+    const newEmail = `moved-${mailed.username}@example.com`;
+    await call(
+      app.url,
+      'user.requestEmailChange',
+      { newEmail, currentPassword: 'reset-password-77' },
+      { token: mailedTokens.accessToken, headers },
+    );
+    expect(await lastOf('email_change_requested')).toMatchObject({ actorUserId: mailed.id, targetUserId: mailed.id });
+    await call(app.url, 'auth.confirmEmailChange', { token: await tokenOf('change_email', newEmail) }, { headers });
+    expect(await lastOf('email_changed')).toMatchObject({ targetUserId: mailed.id, ip: '203.0.113.50' });
+
     const seen = new Set((await events()).map((e) => e.type));
     // These need an OAuth provider; test/oauth-oidc.test.ts checks them against a real one.
     const checkedWithProvider = new Set(['password_set', 'oauth_account_linked', 'oauth_account_unlinked']);
@@ -158,7 +198,8 @@ describe('the audit log', () => {
     const user = await newUser(app.url, 'paged');
     for (let i = 0; i < 4; i++) await login(app.url, user.username, user.password);
     const mine = await events({ userId: user.id });
-    expect(mine.length).toBe(5);
+    // The sign-up's verification mail and five sign-ins.
+    expect(mine.length).toBe(6);
     expect(mine.every((e) => e.actorUserId === user.id || e.targetUserId === user.id)).toBe(true);
 
     const token = admin.accessToken;

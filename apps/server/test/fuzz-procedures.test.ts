@@ -69,6 +69,13 @@ const refreshToken = fc.oneof(
   fc.constantFrom('.', 'a.', '.b', '..', 'x'.repeat(4097)),
 );
 
+/** Mailed-link tokens: the right shape (43 URL-safe characters, never issued), near misses, junk. */
+const emailToken = fc.oneof(
+  { weight: 3, arbitrary: fc.stringMatching(/^[A-Za-z0-9_-]{43}$/) },
+  fc.string({ maxLength: 60 }),
+  fc.constantFrom('A'.repeat(42), 'A'.repeat(44), `${'A'.repeat(42)}=`, 'x'.repeat(5000)),
+);
+
 /** The fields each known procedure reads, with plausible values; unknown procedures get generic fields. */
 const FIELDS: Record<string, Record<string, fc.Arbitrary<unknown>>> = {
   'auth.register': { username, email, password, fullName: fc.oneof(fc.string(), fc.constant(null)) },
@@ -83,6 +90,7 @@ const FIELDS: Record<string, Record<string, fc.Arbitrary<unknown>>> = {
     limit: fc.integer({ min: -5, max: 200 }),
     search: fc.oneof(hostileString, fc.constantFrom('%', '_', "'", 'root')),
     role: fc.constantFrom('admin', 'user', 'viewer', 'ADMIN', 'superuser'),
+    emailVerified: fc.oneof(fc.boolean(), fc.constantFrom('true', 1, null)),
   },
   'admin.users.setRole': { userId, role: fc.constantFrom('admin', 'user', 'viewer', 'owner', '') },
   'admin.users.setActive': { userId, active: fc.oneof(fc.boolean(), fc.constantFrom('false', 0, 1)) },
@@ -102,6 +110,15 @@ const FIELDS: Record<string, Record<string, fc.Arbitrary<unknown>>> = {
     limit: fc.integer({ min: -1, max: 300 }),
   },
   'service.introspect': { token: fc.oneof(fc.string(), fc.constantFrom('a.b.c', 'x'.repeat(4097))) },
+  'auth.verifyEmail': { token: emailToken },
+  'auth.confirmEmailChange': { token: emailToken },
+  'auth.resetPassword': { token: emailToken, newPassword: password },
+  'auth.requestPasswordReset': { email },
+  'auth.requestSignInLink': { email },
+  'auth.requestEmailVerification': { email },
+  'auth.signInWithLink': { token: emailToken, refreshCookie: fc.boolean() },
+  'user.requestEmailChange': { newEmail: email, currentPassword: password },
+  'admin.users.sendPasswordReset': { userId },
   'service.users.get': { id: userId },
 };
 const GENERIC_FIELDS: Record<string, fc.Arbitrary<unknown>> = {

@@ -336,5 +336,7 @@ export async function snapshotDatabase(services: AuthServices): Promise<string> 
     for (const { lastUsedAt: _used, ...session } of await db.sessions.listLive(user.id, now)) sessions.push(session);
   }
   const keys = (await db.apiKeys.list()).map(({ lastUsedAt: _used, ...key }) => key);
-  return JSON.stringify({ users, sessions, keys });
+  // Mails queued (not their delivery state, which the sender changes in the background): a refused call sends none.
+  const mails = (await db.mailOutbox.list({ limit: 100_000 })).length;
+  return JSON.stringify({ users, sessions, keys, mails });
 }

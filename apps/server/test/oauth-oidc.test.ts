@@ -110,6 +110,8 @@ describe('sign-in with a generic OpenID Connect provider', () => {
       fullName: 'Alice Example',
       role: 'user',
       hasPassword: false,
+      // The provider vouched for the address: the new account starts verified.
+      emailVerified: true,
     });
 
     const second = await new Browser(base).signIn('alice-sub');
@@ -201,12 +203,40 @@ describe('sign-in with a generic OpenID Connect provider', () => {
     expect(refused.error?.message).toMatch(/Sign in with your password, then link Test IdP from your profile/);
 
     op.accounts.set('carol-verified', { sub: 'carol-verified', email: carolEmail.toUpperCase(), email_verified: true });
+    // The provider's word alone is not enough while Gatehouse has not verified Carol's address.
+    const unproven = await new Browser(base).signIn('carol-verified');
+    expect(unproven.error?.data.code).toBe('CONFLICT');
+    expect(unproven.error?.message).toMatch(/Sign in with your password, then link Test IdP from your profile/);
+    // Carol proves her address (what auth.verifyEmail does; email-flows.test.ts follows the real mailed link).
+    await databaseOf(app.services).users.update(carol.id, { emailVerified: true }, new Date());
     const linked = await new Browser(base).signIn('carol-verified');
     expect(linked.error).toBeNull();
     const me = await call(base, 'user.me', undefined, { token: linked.data.accessToken });
     expect(me.data.id).toBe(carol.id);
     const audit = await app.services.audit.list({ type: 'oauth_account_linked', userId: carol.id });
     expect(audit.items[0]?.detail).toMatchObject({ provider: 'oidc', how: 'email' });
+  });
+
+  it("refuses the takeover set up in advance: an unverified sign-up never receives the owner's identity", async () => {
+    // The attacker registers the victim's address with a password of their own.
+    const victimEmail = `alice-${Date.now()}@corp.example`;
+    const attacker = await call(base, 'auth.register', {
+      username: `mallory${Date.now() % 100000}`,
+      email: victimEmail,
+      password: 'attacker-password-1',
+    });
+    expect(attacker.status).toBe(200);
+    // Alice later signs in through her provider, which has verified the address.
+    op.accounts.set('alice-corp', { sub: 'alice-corp', email: victimEmail, email_verified: true });
+    const refused = await new Browser(base).signIn('alice-corp');
+    expect(refused.error?.data.code).toBe('CONFLICT');
+    expect(refused.error?.message).toMatch(/Sign in with your password, then link Test IdP from your profile/);
+    expect(refused.data).toBeUndefined();
+    // Nothing was attached to the attacker's account, which still has no provider identity.
+    expect(await databaseOf(app.services).oauthAccounts.find('oidc', 'alice-corp')).toBeNull();
+    expect(await databaseOf(app.services).oauthAccounts.listForUser(attacker.data.id)).toEqual([]);
+    const audit = await app.services.audit.list({ type: 'oauth_account_linked', userId: attacker.data.id });
+    expect(audit.items).toEqual([]);
   });
 
   it('creates no account from an email the provider has not verified', async () => {

@@ -1040,6 +1040,103 @@ describe('security regression suite', () => {
         return { status: response.status, holds: response.headers.get('strict-transport-security') === null };
       },
     },
+    {
+      category: 'enumeration',
+      attack: 'auth.requestPasswordReset: a registered address vs an unknown one',
+      expected: '200 {ok:true} both, identical bodies (timing: email-timing.test.ts)',
+      expect: { status: 200, holds: true },
+      run: async () => {
+        const known = await call(app.url, 'auth.requestPasswordReset', { email: `${alice.username}@example.com` });
+        const unknown = await call(app.url, 'auth.requestPasswordReset', { email: `${unique()}@example.com` });
+        return outcome(unknown, known.status === 200 && JSON.stringify(known.data) === JSON.stringify(unknown.data));
+      },
+    },
+    {
+      category: 'enumeration',
+      attack: 'auth.requestSignInLink: a registered address vs an unknown one',
+      expected: '200 {ok:true} both, identical bodies',
+      expect: { status: 200, holds: true },
+      run: async () => {
+        const known = await call(app.url, 'auth.requestSignInLink', { email: `${bob.username}@example.com` });
+        const unknown = await call(app.url, 'auth.requestSignInLink', { email: `${unique()}@example.com` });
+        return outcome(unknown, known.status === 200 && JSON.stringify(known.data) === JSON.stringify(unknown.data));
+      },
+    },
+    {
+      category: 'enumeration',
+      attack: 'user.update probing whether an address is registered (taken vs free)',
+      expected: '400 BAD_REQUEST both, identical message naming email',
+      expect: { status: 400, code: 'BAD_REQUEST', holds: true },
+      run: async () => {
+        const auth = { token: alice.tokens.accessToken };
+        const taken = await call(app.url, 'user.update', { email: `${bob.username}@example.com` }, auth);
+        const free = await call(app.url, 'user.update', { email: `${unique()}@example.com` }, auth);
+        return outcome(taken, free.status === 400 && taken.error?.message === free.error?.message);
+      },
+    },
+    {
+      category: 'enumeration',
+      attack: 'user.requestEmailChange probing whether an address is registered (taken vs free)',
+      expected: '200 {ok:true} both (the taken address gets a "someone tried" mail)',
+      expect: { status: 200, holds: true },
+      run: async () => {
+        const victim = await newUser(app.url, 'ec');
+        const auth = { token: victim.tokens.accessToken };
+        const input = (newEmail: string) => ({ newEmail, currentPassword: victim.password });
+        const taken = await call(app.url, 'user.requestEmailChange', input(`${bob.username}@example.com`), auth);
+        const free = await call(app.url, 'user.requestEmailChange', input(`${unique()}@example.com`), auth);
+        return outcome(taken, JSON.stringify(taken.data) === JSON.stringify(free.data) && free.status === 200);
+      },
+    },
+    {
+      category: 'takeover',
+      attack: "user.update moving one's own email to the victim's address",
+      expected: '400 BAD_REQUEST, the address unchanged (changes go through a link to the new address)',
+      expect: { status: 400, code: 'BAD_REQUEST', holds: true },
+      run: async () => {
+        const mallory = await newUser(app.url, 'mv');
+        const result = await call(
+          app.url,
+          'user.update',
+          { email: `victim-${unique()}@corp.example` },
+          { token: mallory.tokens.accessToken },
+        );
+        const after = await me(mallory.tokens.accessToken);
+        return outcome(result, after.data.email === `${mallory.username}@example.com` && !after.data.emailVerified);
+      },
+    },
+    {
+      category: 'tokens',
+      attack: 'auth.resetPassword with a made-up token of the right shape',
+      expected: '400 BAD_REQUEST naming token, the password unchanged',
+      expect: { status: 400, code: 'BAD_REQUEST', holds: true },
+      run: async () => {
+        const victim = await newUser(app.url, 'rp');
+        await call(app.url, 'auth.requestPasswordReset', { email: `${victim.username}@example.com` });
+        const forged = randomBytes(32).toString('base64url');
+        const result = await call(app.url, 'auth.resetPassword', { token: forged, newPassword: 'attacker-password-9' });
+        const still = await call(app.url, 'auth.login', { username: victim.username, password: victim.password });
+        return outcome(result, Boolean(result.error?.data.fieldErrors?.token) && still.status === 200);
+      },
+    },
+    {
+      category: 'tokens',
+      attack: 'auth.signInWithLink with a made-up token of the right shape',
+      expected: '401 UNAUTHORIZED',
+      expect: { status: 401, code: 'UNAUTHORIZED' },
+      run: async () =>
+        outcome(await call(app.url, 'auth.signInWithLink', { token: randomBytes(32).toString('base64url') })),
+    },
+    {
+      category: 'escalation',
+      attack: 'admin.users.sendPasswordReset called by a plain user',
+      expected: '403 FORBIDDEN',
+      expect: { status: 403, code: 'FORBIDDEN' },
+      run: async () =>
+        outcome(
+          await call(app.url, 'admin.users.sendPasswordReset', { userId: bob.id }, { token: alice.tokens.accessToken }),
+        ),
+    },
   ];
 
   function genuineWithKey(key: string | Buffer, header: Record<string, unknown> = {}): string {

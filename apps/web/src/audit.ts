@@ -27,6 +27,14 @@ export const EVENT_LABEL: Record<EventType, string> = {
   api_key_created: 'API key created',
   api_key_revoked: 'API key revoked',
   api_key_denied: 'API key refused',
+  email_verification_sent: 'Verification mail sent',
+  email_verified: 'Email verified',
+  password_reset_sent: 'Password-reset mail sent',
+  password_reset: 'Password reset',
+  email_change_requested: 'Email change requested',
+  email_changed: 'Email changed',
+  sign_in_link_sent: 'Sign-in link sent',
+  mail_request_unmatched: 'Mail asked for an unknown address',
 };
 export const EVENT_TYPES = Object.keys(EVENT_LABEL) as EventType[];
 

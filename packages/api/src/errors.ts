@@ -1,4 +1,4 @@
-import { GatehouseError, RetryLaterError } from '@gatehouse/core';
+import { GatehouseError, ReasonedError, RetryLaterError } from '@gatehouse/core';
 import type { TRPCError } from '@trpc/server';
 import { ZodError, z } from 'zod';
 
@@ -19,6 +19,8 @@ export interface ErrorDetails {
   zodError: ReturnType<typeof z.flattenError> | null;
   /** Seconds to wait, for rate-limited calls. */
   retryAfter: number | null;
+  /** A machine-readable reason a client can act on (EMAIL_NOT_VERIFIED…). */
+  reason: string | null;
 }
 
 /**
@@ -34,13 +36,15 @@ export function describeError(error: TRPCError): ErrorDetails {
       fieldErrors: flat.fieldErrors as FieldErrors,
       zodError: flat,
       retryAfter: null,
+      reason: null,
     };
   }
   if (cause instanceof GatehouseError) {
     const fieldErrors = cause.field ? { [cause.field]: [cause.message] } : null;
     const retryAfter = cause instanceof RetryLaterError ? cause.retryAfterSeconds : null;
-    return { message: cause.message, fieldErrors, zodError: null, retryAfter };
+    const reason = cause instanceof ReasonedError ? cause.reason : null;
+    return { message: cause.message, fieldErrors, zodError: null, retryAfter, reason };
   }
   const message = error.code === 'INTERNAL_SERVER_ERROR' ? 'Internal server error' : error.message;
-  return { message, fieldErrors: null, zodError: null, retryAfter: null };
+  return { message, fieldErrors: null, zodError: null, retryAfter: null, reason: null };
 }

@@ -10,6 +10,8 @@ export interface ProcedureLimit {
 }
 
 const perUser = 'RATE_LIMIT_USER_WRITES_PER_MINUTE per user';
+const mailRequests =
+  'RATE_LIMIT_EMAIL_REQUESTS_PER_HOUR per address and RATE_LIMIT_EMAILS_PER_TARGET_PER_HOUR per target address or account';
 
 export const PROCEDURE_LIMITS: Record<string, ProcedureLimit> = {
   health: { by: 'read-only', limit: 'none: public status, no secret, nothing written' },
@@ -19,6 +21,20 @@ export const PROCEDURE_LIMITS: Record<string, ProcedureLimit> = {
     limit: 'RATE_LIMIT_LOGIN_PER_MINUTE per address; account and account+address lock-outs',
   },
   'auth.refresh': { by: 'middleware', limit: 'RATE_LIMIT_REFRESH_PER_MINUTE per address' },
+  'auth.emailOptions': { by: 'read-only', limit: 'none: which email flows the server offers' },
+  'auth.requestEmailVerification': { by: 'service', limit: mailRequests },
+  'auth.verifyEmail': { by: 'middleware', limit: 'RATE_LIMIT_REFRESH_PER_MINUTE per address (a 256-bit mailed token)' },
+  'auth.requestPasswordReset': { by: 'service', limit: mailRequests },
+  'auth.resetPassword': { by: 'middleware', limit: 'RATE_LIMIT_LOGIN_PER_MINUTE per address (a 256-bit mailed token)' },
+  'auth.confirmEmailChange': {
+    by: 'middleware',
+    limit: 'RATE_LIMIT_REFRESH_PER_MINUTE per address (a 256-bit mailed token)',
+  },
+  'auth.requestSignInLink': { by: 'service', limit: mailRequests },
+  'auth.signInWithLink': {
+    by: 'middleware',
+    limit: 'RATE_LIMIT_LOGIN_PER_MINUTE per address (a 256-bit mailed token)',
+  },
   'auth.logout': { by: 'service', limit: 'needs a live refresh token (256-bit secret); a guess changes nothing' },
   'oauth.providers': { by: 'read-only', limit: 'none: public list of enabled providers' },
   'oauth.start': { by: 'middleware', limit: 'RATE_LIMIT_OAUTH_START_PER_MINUTE per address' },
@@ -26,6 +42,8 @@ export const PROCEDURE_LIMITS: Record<string, ProcedureLimit> = {
   'user.me': { by: 'read-only', limit: 'none: the caller’s own record' },
   'user.update': { by: 'middleware', limit: perUser },
   'user.changePassword': { by: 'middleware', limit: 'RATE_LIMIT_PASSWORD_CHANGE_PER_HOUR per address and per user' },
+  'user.requestEmailVerification': { by: 'service', limit: mailRequests },
+  'user.requestEmailChange': { by: 'service', limit: mailRequests },
   'user.sessions': { by: 'read-only', limit: 'none: the caller’s own sessions' },
   'user.revokeSession': { by: 'middleware', limit: perUser },
   'user.logoutAll': { by: 'middleware', limit: perUser },
@@ -36,6 +54,7 @@ export const PROCEDURE_LIMITS: Record<string, ProcedureLimit> = {
   'admin.users.list': { by: 'read-only', limit: 'none: admins only' },
   'admin.users.setRole': { by: 'middleware', limit: perUser },
   'admin.users.setActive': { by: 'middleware', limit: perUser },
+  'admin.users.sendPasswordReset': { by: 'middleware', limit: `${perUser}; ${mailRequests}` },
   'admin.users.delete': { by: 'middleware', limit: perUser },
   'admin.apiKeys.create': { by: 'middleware', limit: perUser },
   'admin.apiKeys.list': { by: 'read-only', limit: 'none: admins only' },

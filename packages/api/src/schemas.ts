@@ -5,6 +5,7 @@ import {
   AUDIT_PAGE_DEFAULT,
   AUDIT_PAGE_MAX,
   EMAIL_MAX,
+  EMAIL_TOKEN_PATTERN,
   emailSchema,
   fullNameSchema,
   newPasswordSchema,
@@ -35,6 +36,10 @@ export const loginInput = z.object({
 /** Without a refreshToken, the refresh cookie is used. */
 export const optionalRefreshInput = z.object({ refreshToken: refreshTokenSchema.optional() }).default({});
 
+/**
+ * `email` is accepted only when it is the current address (forms that send the whole profile);
+ * a new address goes through user.requestEmailChange.
+ */
 export const updateProfileInput = z.object({ fullName: fullNameSchema, email: emailSchema.optional() });
 
 export const changePasswordInput = z.object({ currentPassword: passwordSchema, newPassword: newPasswordSchema });
@@ -47,6 +52,7 @@ export const listUsersInput = z
     limit: z.number().int().min(1).max(100).default(20),
     search: z.string().trim().max(100).optional(),
     role: roleSchema.optional(),
+    emailVerified: z.boolean().optional(),
   })
   .default({ limit: 20 });
 
@@ -110,3 +116,22 @@ export const oauthCallbackInput = z.object({
 export const linkedAccountIdInput = z.object({ id: z.number().int().positive() });
 
 export const setPasswordInput = z.object({ password: newPasswordSchema });
+
+/** The token of a mailed link: 43 URL-safe characters. */
+export const emailTokenSchema = z
+  .string()
+  .regex(EMAIL_TOKEN_PATTERN, 'This link is incomplete or malformed; open the whole link from the mail');
+
+export const emailTokenInput = z.object({ token: emailTokenSchema });
+
+export const emailAddressInput = z.object({ email: emailSchema });
+
+export const resetPasswordInput = z.object({ token: emailTokenSchema, newPassword: newPasswordSchema });
+
+export const requestEmailChangeInput = z.object({ newEmail: emailSchema, currentPassword: passwordSchema });
+
+export const signInWithLinkInput = z.object({
+  token: emailTokenSchema,
+  /** Browsers: deliver the refresh token as an HttpOnly cookie instead of in the body. */
+  refreshCookie: z.boolean().optional(),
+});

@@ -11,10 +11,12 @@ const t = initTRPC.context<GatehouseContext>().create({
     const { stack: _stack, ...data } = shape.data;
     // retryAfter only on answers to retry later (429, 503), so other errors keep their shape.
     const retry: { retryAfter?: number } = details.retryAfter === null ? {} : { retryAfter: details.retryAfter };
+    // Likewise reason, only on refusals that carry one (EMAIL_NOT_VERIFIED).
+    const reason: { reason?: string } = details.reason === null ? {} : { reason: details.reason };
     return {
       ...shape,
       message: details.message,
-      data: { ...data, fieldErrors: details.fieldErrors, zodError: details.zodError, ...retry },
+      data: { ...data, fieldErrors: details.fieldErrors, zodError: details.zodError, ...retry, ...reason },
     };
   },
 });

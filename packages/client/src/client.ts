@@ -37,6 +37,8 @@ export interface GatehouseClient<TRouter extends AnyTRPCRouter = AppRouter> {
   register(input: RouterInputs['auth']['register']): Promise<RouterOutputs['auth']['register']>;
   /** Signs in and stores the tokens. */
   login(input: { username: string; password: string }): Promise<void>;
+  /** Signs in with the token of a mailed sign-in link (auth.signInWithLink) and stores the tokens. */
+  signInWithLink(token: string): Promise<void>;
   /** Forgets the tokens, then revokes the session on the server (best effort: offline still signs out). */
   logout(): Promise<void>;
   /**
@@ -98,6 +100,10 @@ export function createGatehouseClient<TRouter extends AnyTRPCRouter = AppRouter>
 
     async login({ username, password }) {
       session.signIn(await plain.auth.login.mutate({ username, password, refreshCookie }));
+    },
+
+    async signInWithLink(token) {
+      session.signIn(await plain.auth.signInWithLink.mutate({ token, refreshCookie }));
     },
 
     async logout() {

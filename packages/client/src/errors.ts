@@ -44,6 +44,17 @@ export function retryAfter(error: unknown): number | null {
   return typeof response?.headers?.get === 'function' ? seconds(response.headers.get('retry-after')) : null;
 }
 
+/**
+ * The machine-readable reason of a refusal, when it has one: 'EMAIL_NOT_VERIFIED' (a password
+ * sign-in under EMAIL_VERIFICATION=required; offer user.requestEmailVerification… or a new
+ * sign-up mail), else null.
+ */
+export function errorReason(error: unknown): string | null {
+  if (!isGatehouseClientError(error)) return null;
+  const reason = (error.data as { reason?: unknown } | undefined)?.reason;
+  return typeof reason === 'string' ? reason : null;
+}
+
 /** True when no tRPC answer came back (server down, DNS, CORS, offline, or a proxy's error page). */
 export function isNetworkError(error: unknown): boolean {
   return isGatehouseClientError(error) && !error.data && !error.shape;

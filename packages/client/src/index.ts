@@ -8,6 +8,7 @@ export {
 } from './client.js';
 export {
   errorCode,
+  errorReason,
   fieldErrors,
   type GatehouseClientError,
   httpStatus,

@@ -60,3 +60,26 @@ export function waitPhrase(seconds: number): string {
   if (seconds < 90 * 60) return `in ${Math.ceil(seconds / 60)} minutes`;
   return `in ${Math.ceil(seconds / 3600)} hours`;
 }
+
+/** Machine-readable reasons a refusal may carry (error `data.reason`), for clients to act on. */
+export type RefusalReason = 'EMAIL_NOT_VERIFIED';
+
+/** A refusal with a reason a client can act on (offer to resend the verification mail…). */
+export class ReasonedError extends GatehouseError {
+  constructor(
+    kind: GatehouseErrorKind,
+    message: string,
+    readonly reason: RefusalReason,
+  ) {
+    super(kind, message);
+    this.name = 'ReasonedError';
+  }
+}
+
+/** EMAIL_VERIFICATION=required: the password was right, the address is not verified yet. */
+export const emailNotVerified = () =>
+  new ReasonedError(
+    'FORBIDDEN',
+    'Verify your email address first: open the link we sent you, or ask for a new one',
+    'EMAIL_NOT_VERIFIED',
+  );

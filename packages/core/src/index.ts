@@ -10,6 +10,12 @@ export * from './api-keys/api-keys.js';
 export * from './audit/audit-log.js';
 export type { ClientInfo } from './client-info.js';
 export * from './durations.js';
+export * from './email/email-lifecycle.js';
+export * from './email/email-settings.js';
+export * from './email/email-tokens.js';
+export * from './email/mail-templates.js';
+export * from './email/mail-transport.js';
+export * from './email/outbox-sender.js';
 export * from './errors.js';
 export * from './oauth/id-token.js';
 export * from './oauth/oidc-discovery.js';
@@ -30,6 +36,7 @@ export {
   type AuthServices,
   type AuthServicesOptions,
   createAuthServices,
+  type EmailOptions,
   type RateLimitServiceOptions,
   type SigningKeyOptions,
   type StorageStatus,

@@ -6,6 +6,9 @@ import { AccountService } from './accounts/accounts.js';
 import { AdministrationService } from './accounts/administration.js';
 import { ApiKeyService } from './api-keys/api-keys.js';
 import { AuditLog } from './audit/audit-log.js';
+import { EmailLifecycle } from './email/email-lifecycle.js';
+import { DEFAULT_EMAIL_TOKEN_TTLS, DEFAULT_REQUEST_FLOOR_MS, type EmailSettings } from './email/email-settings.js';
+import { MailTemplates } from './email/mail-templates.js';
 import type { OAuthProvider } from './oauth/providers.js';
 import { createOAuthProviders, type OAuthSettings } from './oauth/settings.js';
 import { OAuthService } from './oauth/sign-in.js';
@@ -59,6 +62,8 @@ export interface AuthServicesOptions {
   oauth?: OAuthSettings | undefined;
   /** Providers built by the caller instead of from `oauth` (tests); publicUrl still comes from `oauth`. */
   oauthProviders?: OAuthProvider[] | undefined;
+  /** The account lifecycle by email (verification, reset, email change, sign-in links). */
+  email?: EmailOptions | undefined;
   /** The time source; tests pass a fake one. */
   clock?: () => Date;
 }
@@ -68,6 +73,12 @@ export interface StorageStatus {
   engine: Database['engine'];
   /** True when the database answers a trivial query. */
   isUp(): Promise<boolean>;
+}
+
+export interface EmailOptions extends Partial<Omit<EmailSettings, 'ttls'>> {
+  ttls?: Partial<EmailSettings['ttls']>;
+  /** A folder of template files that replace the built-in mails (see MailTemplates). */
+  templatesDir?: string | undefined;
 }
 
 /** Every auth service wired to one database; what the API layer works with. */
@@ -86,6 +97,8 @@ export interface AuthServices {
   apiKeys: ApiKeyService;
   /** Sign-in through OAuth / OpenID Connect providers. */
   oauth: OAuthService;
+  /** Verification, password reset, email change and sign-in links; mail goes to the outbox. */
+  email: EmailLifecycle;
   audit: AuditLog;
   rateLimits: RateLimits;
   /** Stops the hashing pool, disconnects the rate-limit store and closes the database. */
@@ -156,6 +169,27 @@ export function createAuthServices(options: AuthServicesOptions): AuthServices {
     chainKey: refreshChainKey(options),
   });
   const accounts = new AccountService(db, passwords, sessions, audit, clock);
+  const emailOptions = options.email ?? {};
+  const emailSettings: EmailSettings = {
+    productName: emailOptions.productName ?? 'Gatehouse',
+    publicUrl: emailOptions.publicUrl ?? (() => 'http://localhost:3000'),
+    verification: emailOptions.verification ?? 'optional',
+    signInLinks: emailOptions.signInLinks ?? true,
+    passwordReset: emailOptions.passwordReset ?? true,
+    mailEnabled: emailOptions.mailEnabled ?? true,
+    ttls: { ...DEFAULT_EMAIL_TOKEN_TTLS, ...emailOptions.ttls },
+    requestFloorMs: emailOptions.requestFloorMs ?? DEFAULT_REQUEST_FLOOR_MS,
+  };
+  const email = new EmailLifecycle({
+    db,
+    passwords,
+    sessions,
+    audit,
+    limits: rateLimits,
+    templates: new MailTemplates(emailOptions.templatesDir),
+    settings: emailSettings,
+    clock,
+  });
   const services: AuthServices = {
     storage: { engine: db.engine, isUp: () => db.ping().catch(() => false) },
     passwords,
@@ -163,7 +197,15 @@ export function createAuthServices(options: AuthServicesOptions): AuthServices {
     signingKeys,
     sessions,
     accounts,
-    signIn: new PasswordSignIn(db, accounts, rateLimits, new LoginThrottle(rateLimits), audit, clock),
+    signIn: new PasswordSignIn(
+      db,
+      accounts,
+      rateLimits,
+      new LoginThrottle(rateLimits),
+      audit,
+      clock,
+      emailSettings.verification === 'required',
+    ),
     administration: new AdministrationService(db, sessions, audit, clock),
     authenticator: new Authenticator(db, accessTokens, sessions),
     apiKeys: new ApiKeyService(db, audit, rateLimits, { clock }),
@@ -174,6 +216,7 @@ export function createAuthServices(options: AuthServicesOptions): AuthServices {
       options.oauth?.publicUrl ?? null,
       clock,
     ),
+    email,
     audit,
     rateLimits,
     close: async () => {

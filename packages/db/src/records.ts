@@ -1,6 +1,7 @@
 /** Storage-level shapes shared by every engine. Domain rules live in @gatehouse/core. */
 
 import type { RateLimiterAbstract } from 'rate-limiter-flexible';
+import type { EmailTokensRepository, MailOutboxRepository } from './email-records.js';
 
 export const ROLES = ['admin', 'user', 'viewer'] as const;
 export type Role = (typeof ROLES)[number];
@@ -14,6 +15,7 @@ export interface UserRecord {
   role: Role;
   isActive: boolean;
   tokenVersion: number;
+  emailVerified: boolean;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -26,6 +28,8 @@ export interface NewUser {
   passwordHash: string | null;
   fullName: string | null;
   role: Role;
+  /** False unless given (an address a provider vouched for starts verified). */
+  emailVerified?: boolean;
 }
 
 export interface UserPatch {
@@ -35,6 +39,7 @@ export interface UserPatch {
   passwordHash?: string | null;
   role?: Role;
   isActive?: boolean;
+  emailVerified?: boolean;
 }
 
 export interface UserListQuery {
@@ -43,6 +48,7 @@ export interface UserListQuery {
   limit: number;
   search?: string | undefined;
   role?: Role | undefined;
+  emailVerified?: boolean | undefined;
 }
 
 export interface UserPage {
@@ -333,6 +339,8 @@ export interface Database {
   readonly signingKeys: SigningKeysRepository;
   /** Rate-limit counters in this database: limiters on them and the sweep of expired ones. */
   readonly rateLimitTable: RateLimitCounters;
+  readonly emailTokens: EmailTokensRepository;
+  readonly mailOutbox: MailOutboxRepository;
   /** Resolves when the database answers a trivial query. */
   ping(): Promise<boolean>;
   close(): Promise<void>;

@@ -16,7 +16,8 @@ export interface EngineParts {
   rateLimits: RateLimitCounters;
 }
 
-type Repositories = Omit<Database, 'engine' | 'ping' | 'close'>;
+// The email tables are still written per engine (pg-email.ts, sqlite-email.ts).
+type Repositories = Omit<Database, 'engine' | 'ping' | 'close' | 'emailTokens' | 'mailOutbox'>;
 
 /** Every repository of one database, from its engine's statements and parts. */
 export function repositories(statements: Statements<Dialect>, parts: EngineParts): Repositories {

@@ -19,4 +19,15 @@ export const tables = buildTables<DialectTables<'sqlite'>, SQLiteColumnBuilderBa
   uniqueIndex,
 });
 
-export const { users, sessions, apiKeys, auditEvents, rateLimits, signingKeys, oauthAccounts, oauthStates } = tables;
+export const {
+  users,
+  sessions,
+  apiKeys,
+  auditEvents,
+  rateLimits,
+  signingKeys,
+  oauthAccounts,
+  oauthStates,
+  emailTokens,
+  mailOutbox,
+} = tables;

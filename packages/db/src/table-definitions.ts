@@ -6,6 +6,7 @@
 import type { BuildColumns, ColumnBuilderBaseConfig, HasDefault, NotNull } from 'drizzle-orm';
 import type { PgColumnBuilderBase, PgTableWithColumns } from 'drizzle-orm/pg-core';
 import type { SQLiteColumnBuilderBase, SQLiteTableWithColumns } from 'drizzle-orm/sqlite-core';
+import { EMAIL_TOKEN_PURPOSES, MAIL_STATUSES } from './email-records.js';
 import type { AuditDetail } from './records.js';
 import { ROLES, SIGNING_ALGORITHMS } from './records.js';
 
@@ -105,6 +106,8 @@ const TABLES = {
       role: textEnum('role', ROLES).notNull().default('user'),
       isActive: boolean('is_active').notNull().default(true),
       tokenVersion: integer('token_version').notNull().default(0),
+      // Set once the user proved they receive mail at `email` (a link, a reset, a provider's word).
+      emailVerified: boolean('email_verified').notNull().default(false),
       createdAt: time('created_at').notNull(),
       updatedAt: time('updated_at').notNull(),
     },
@@ -230,6 +233,54 @@ const TABLES = {
       createdAt: time('created_at').notNull(),
     },
     indexes: [{ name: 'oauth_states_expires_idx', on: ['expiresAt'] }],
+  }),
+  /**
+   * One-time links sent by mail (verify, reset, email change, sign-in); only a SHA-256 of the
+   * token is kept. `usedAt` and `revokedAt` end a token: used once, or superseded/invalidated.
+   */
+  emailTokens: table({
+    name: 'email_tokens',
+    columns: {
+      id: id(),
+      purpose: textEnum('purpose', EMAIL_TOKEN_PURPOSES).notNull(),
+      userId: integer('user_id').notNull().referencesUser('cascade'),
+      tokenHash: text('token_hash').notNull().unique(),
+      // The address an email-change token moves the account to.
+      newEmail: text('new_email'),
+      expiresAt: time('expires_at').notNull(),
+      createdAt: time('created_at').notNull(),
+      usedAt: time('used_at'),
+      revokedAt: time('revoked_at'),
+    },
+    indexes: [
+      { name: 'email_tokens_user_idx', on: ['userId', 'purpose'] },
+      { name: 'email_tokens_expires_idx', on: ['expiresAt'] },
+    ],
+  }),
+  /**
+   * Mail waiting to go out, written in the transaction that decided to send it; a sender claims
+   * rows (lease in `lockedUntil`) and marks them sent. No foreign key: a notice outlives its account.
+   */
+  mailOutbox: table({
+    name: 'mail_outbox',
+    columns: {
+      id: id(),
+      kind: text('kind').notNull(),
+      userId: integer('user_id'),
+      toAddress: text('to_address').notNull(),
+      subject: text('subject').notNull(),
+      textBody: text('text_body').notNull(),
+      htmlBody: text('html_body').notNull(),
+      status: textEnum('status', MAIL_STATUSES).notNull().default('pending'),
+      attempts: integer('attempts').notNull().default(0),
+      nextAttemptAt: time('next_attempt_at').notNull(),
+      lockedUntil: time('locked_until'),
+      claimedBy: text('claimed_by'),
+      createdAt: time('created_at').notNull(),
+      sentAt: time('sent_at'),
+      lastError: text('last_error'),
+    },
+    indexes: [{ name: 'mail_outbox_due_idx', on: ['status', 'nextAttemptAt'] }],
   }),
 };
 

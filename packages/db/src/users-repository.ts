@@ -123,6 +123,7 @@ export class SqlUsersRepository implements UsersRepository {
     const filters: SQL[] = [];
     if (query.cursor !== undefined) filters.push(gt(users.id, query.cursor));
     if (query.role) filters.push(eq(users.role, query.role));
+    if (query.emailVerified !== undefined) filters.push(eq(users.emailVerified, query.emailVerified));
     if (query.search) {
       const pattern = likePattern(query.search);
       filters.push(

@@ -31,6 +31,14 @@ export const adminUsersRouter = router({
       return toPublicUser(await ctx.services.administration.setActive(actorOf(ctx), input.userId, input.active));
     }),
 
+  /** Mails the user a password-reset link (audited with the admin as actor). */
+  sendPasswordReset: adminProcedure
+    .use(limitPerUser('userWrites'))
+    .input(userIdInput)
+    .mutation(async ({ ctx, input }) => {
+      return ctx.services.email.sendPasswordResetAsAdmin(actorOf(ctx), input.userId);
+    }),
+
   delete: adminProcedure
     .use(limitPerUser('userWrites'))
     .input(userIdInput)

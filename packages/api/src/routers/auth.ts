@@ -7,7 +7,15 @@ import {
   refreshTokenFromCookie,
   setRefreshCookie,
 } from '../refresh-cookie.js';
-import { loginInput, optionalRefreshInput, registerInput } from '../schemas.js';
+import {
+  emailAddressInput,
+  emailTokenInput,
+  loginInput,
+  optionalRefreshInput,
+  registerInput,
+  resetPasswordInput,
+  signInWithLinkInput,
+} from '../schemas.js';
 import { router } from '../trpc.js';
 
 export interface TokenPairOutput {
@@ -51,7 +59,10 @@ export const authRouter = router({
     .use(limitPerAddress('register'))
     .input(registerInput)
     .mutation(async ({ ctx, input }) => {
-      return toPublicUser(await ctx.services.accounts.register(input));
+      const user = await ctx.services.accounts.register(input);
+      // Queued in the outbox; the account exists even if this fails (the user can ask again).
+      await ctx.services.email.afterRegistration(user, ctx.client);
+      return toPublicUser(user);
     }),
 
   /** Limited per address and per account (see PasswordSignIn); every attempt is audited. */
@@ -71,6 +82,65 @@ export const authRouter = router({
       return withCookieCleanup(ctx, cookieMode, async () =>
         deliver(ctx, await ctx.services.sessions.refresh(token, ctx.client), cookieMode),
       );
+    }),
+
+  /** Which email flows this server offers (for sign-in pages: "Forgot password?", sign-in links). */
+  emailOptions: publicProcedure.query(({ ctx }) => ctx.services.email.publicOptions()),
+
+  /**
+   * Mails a new verification link to an unverified account with this address, for users who
+   * cannot sign in yet (EMAIL_VERIFICATION=required); `{ok: true}` either way, in the same time.
+   */
+  requestEmailVerification: publicProcedure.input(emailAddressInput).mutation(async ({ ctx, input }) => {
+    return ctx.services.email.requestVerificationByEmail(input.email, ctx.client);
+  }),
+
+  /** Follows a verification link: marks the address verified. */
+  // Links are 256-bit secrets; the limit keeps a flood of guesses from costing the database.
+  verifyEmail: publicProcedure
+    .use(limitPerAddress('refresh'))
+    .input(emailTokenInput)
+    .mutation(async ({ ctx, input }) => {
+      await ctx.services.email.verifyEmail(input.token, ctx.client);
+      return { ok: true as const };
+    }),
+
+  /** Mails a reset link if an account has this address; `{ok: true}` either way, in the same time. */
+  requestPasswordReset: publicProcedure.input(emailAddressInput).mutation(async ({ ctx, input }) => {
+    return ctx.services.email.requestPasswordReset(input.email, ctx.client);
+  }),
+
+  /** Sets the password from a reset link; ends every session. The caller signs in afresh. */
+  resetPassword: publicProcedure
+    .use(limitPerAddress('login'))
+    .input(resetPasswordInput)
+    .mutation(async ({ ctx, input }) => {
+      await ctx.services.email.resetPassword(input.token, input.newPassword, ctx.client);
+      return { ok: true as const };
+    }),
+
+  /** Follows the link sent to a new address: the account moves to it. */
+  confirmEmailChange: publicProcedure
+    .use(limitPerAddress('refresh'))
+    .input(emailTokenInput)
+    .mutation(async ({ ctx, input }) => {
+      const user = await ctx.services.email.confirmEmailChange(input.token, ctx.client);
+      return { ok: true as const, email: user.email };
+    }),
+
+  /** Mails a sign-in link if an account has this address; `{ok: true}` either way, in the same time. */
+  requestSignInLink: publicProcedure.input(emailAddressInput).mutation(async ({ ctx, input }) => {
+    return ctx.services.email.requestSignInLink(input.email, ctx.client);
+  }),
+
+  /** Signs in with a mailed link, like auth.login. */
+  signInWithLink: publicProcedure
+    .use(limitPerAddress('login'))
+    .input(signInWithLinkInput)
+    .mutation(async ({ ctx, input }): Promise<TokenPairOutput> => {
+      const inCookie = cookieMode(ctx, input.refreshCookie);
+      const user = await ctx.services.email.signInWithLink(input.token, ctx.client);
+      return deliver(ctx, await ctx.services.sessions.open(user, ctx.client), inCookie);
     }),
 
   logout: publicProcedure.input(optionalRefreshInput).mutation(async ({ ctx, input }) => {

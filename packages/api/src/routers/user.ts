@@ -5,6 +5,7 @@ import {
   changePasswordInput,
   linkedAccountIdInput,
   oauthStartInput,
+  requestEmailChangeInput,
   sessionIdInput,
   setPasswordInput,
   updateProfileInput,
@@ -20,6 +21,19 @@ export const userRouter = router({
     .mutation(async ({ ctx, input }) => {
       return toPublicUser(await ctx.services.accounts.updateProfile(ctx.user.id, input));
     }),
+
+  /** Mails a new verification link to the signed-in user's address (nothing when already verified). */
+  requestEmailVerification: authedProcedure.mutation(async ({ ctx }) => {
+    return ctx.services.email.requestVerification(ctx.user.id, ctx.client);
+  }),
+
+  /**
+   * Mails a confirmation link to the new address and a notice to the current one; the address
+   * changes in auth.confirmEmailChange. The same answer whether or not the new address is taken.
+   */
+  requestEmailChange: authedProcedure.input(requestEmailChangeInput).mutation(async ({ ctx, input }) => {
+    return ctx.services.email.requestEmailChange(ctx.user.id, input.newEmail, input.currentPassword, ctx.client);
+  }),
 
   /** Ends every other session; this session's next call refreshes its access token. */
   changePassword: authedProcedure

@@ -53,12 +53,17 @@ export class AccountService {
     private readonly clock: () => Date = () => new Date(),
   ) {}
 
-  /** Creates a plain user; the role is never taken from the caller. */
-  async register(input: Registration, role: UserRecord['role'] = 'user'): Promise<UserRecord> {
+  /**
+   * Creates a plain user; the role is never taken from the caller. `emailVerified` only for
+   * addresses an operator typed (the bootstrap admin), never for sign-ups.
+   */
+  async register(input: Registration, role: UserRecord['role'] = 'user', emailVerified = false): Promise<UserRecord> {
     const { username, email, password, fullName = null } = validated(registrationSchema, input);
     const passwordHash = await this.passwords.hash(password);
     const record = { username, usernameKey: identifierKey(username), email, emailKey: identifierKey(email) };
-    return this.db.users.create({ ...record, passwordHash, fullName, role }, this.clock()).catch(conflictFor);
+    return this.db.users
+      .create({ ...record, passwordHash, fullName, role, emailVerified }, this.clock())
+      .catch(conflictFor);
   }
 
   /**
@@ -68,7 +73,8 @@ export class AccountService {
   async ensureAdmin(admin: AdminCredentials): Promise<BootstrapOutcome> {
     if ((await this.db.users.countAdmins()) > 0) return 'admin_exists';
     try {
-      await this.register(admin, 'admin');
+      // The operator typed the address: it counts as verified (EMAIL_VERIFICATION=required must not lock the admin out).
+      await this.register(admin, 'admin', true);
       return 'created';
     } catch (error) {
       const lostRace = error instanceof GatehouseError && error.kind === 'CONFLICT';
@@ -104,14 +110,24 @@ export class AccountService {
     return user;
   }
 
+  /**
+   * Changes the profile. The email is not changed here: an address moves only through a
+   * confirmed link (EmailLifecycle.requestEmailChange). The current address is accepted and
+   * ignored, so forms that send the whole profile keep working.
+   */
   async updateProfile(userId: number, change: ProfileChange): Promise<UserRecord> {
-    const patch: { fullName?: string | null; email?: string; emailKey?: string } = {};
-    if (change.fullName !== undefined) patch.fullName = validated(fullNameSchema, change.fullName, 'fullName') ?? null;
-    if (change.email !== undefined) {
-      patch.email = validated(emailSchema, change.email, 'email');
-      patch.emailKey = identifierKey(patch.email);
+    const current = await this.db.users.findById(userId);
+    if (!current) throw new GatehouseError('NOT_FOUND', 'User not found');
+    if (change.email !== undefined && identifierKey(change.email) !== identifierKey(current.email)) {
+      throw new GatehouseError(
+        'BAD_REQUEST',
+        'email: the address cannot be changed here; use user.requestEmailChange (a confirmation link goes to the new address)',
+        'email',
+      );
     }
-    const user = await this.db.users.update(userId, patch, this.clock()).catch(conflictFor);
+    if (change.fullName === undefined) return current;
+    const fullName = validated(fullNameSchema, change.fullName, 'fullName') ?? null;
+    const user = await this.db.users.update(userId, { fullName }, this.clock());
     if (!user) throw new GatehouseError('NOT_FOUND', 'User not found');
     return user;
   }
@@ -134,6 +150,8 @@ export class AccountService {
     }
     assertAcceptablePassword(next, 'newPassword');
     await this.db.users.setPassword(userId, await this.passwords.hash(next), this.clock());
+    // A new password voids every mailed link (a reset link in an old mail must not undo it).
+    await this.db.emailTokens.revokeForUser(userId, this.clock());
     const ended = await this.sessions.revokeAll(userId, sessionId);
     await this.audit.record({
       type: 'password_changed',
@@ -158,6 +176,7 @@ export class AccountService {
     assertAcceptablePassword(password, 'password');
     // setPassword bumps the token version; the caller refreshes on its own session.
     await this.db.users.setPassword(userId, await this.passwords.hash(password), this.clock());
+    await this.db.emailTokens.revokeForUser(userId, this.clock());
     await this.audit.record({ type: 'password_set', actorUserId: userId, targetUserId: userId, client });
   }
 

@@ -8,6 +8,7 @@ export interface UserListOptions {
   limit?: number | undefined;
   search?: string | undefined;
   role?: Role | undefined;
+  emailVerified?: boolean | undefined;
 }
 
 export const USER_PAGE_DEFAULT = 20;
@@ -39,7 +40,8 @@ export class AdministrationService {
   async list(options: UserListOptions): Promise<UserPage> {
     const limit = Math.min(options.limit ?? USER_PAGE_DEFAULT, USER_PAGE_MAX);
     const search = options.search?.trim() || undefined;
-    return this.db.users.list({ cursor: options.cursor, limit, search, role: options.role });
+    const { cursor, role, emailVerified } = options;
+    return this.db.users.list({ cursor, limit, search, role, emailVerified });
   }
 
   async setRole(actor: Actor, userId: number, role: Role): Promise<UserRecord> {

@@ -8,6 +8,8 @@ export interface PublicUser {
   fullName: string | null;
   role: Role;
   isActive: boolean;
+  /** The user proved they receive mail at `email`. */
+  emailVerified: boolean;
   hasPassword: boolean;
   createdAt: string;
 }
@@ -20,6 +22,7 @@ export function toPublicUser(user: UserRecord): PublicUser {
     fullName: user.fullName,
     role: user.role,
     isActive: user.isActive,
+    emailVerified: user.emailVerified,
     hasPassword: user.passwordHash !== null,
     createdAt: user.createdAt.toISOString(),
   };

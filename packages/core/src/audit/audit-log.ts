@@ -22,6 +22,14 @@ export const AUDIT_EVENT_TYPES = [
   'api_key_created',
   'api_key_revoked',
   'api_key_denied',
+  'email_verification_sent',
+  'email_verified',
+  'password_reset_sent',
+  'password_reset',
+  'email_change_requested',
+  'email_changed',
+  'sign_in_link_sent',
+  'mail_request_unmatched',
 ] as const;
 
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];

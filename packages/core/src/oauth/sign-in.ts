@@ -163,8 +163,8 @@ export class OAuthService {
 
   /**
    * The identity decides: (provider, subject) already linked → that user. Otherwise a link the
-   * user started while signed in, or an existing account with the same email when the provider
-   * vouches for it, or a new account when it vouches for the email. An unverified email neither
+   * user started while signed in, or an existing account with the same email when both the
+   * provider and Gatehouse have verified it, or a new account when the provider vouches for the email. An unverified email neither
    * links nor creates: anyone can type someone else's address at a provider that does not check it.
    */
   private async resolve(
@@ -191,11 +191,13 @@ export class OAuthService {
     const byEmail = profile.email ? await this.db.users.findByLoginKey(identifierKey(profile.email)) : null;
     // findByLoginKey also matches usernames; only an email match counts here.
     if (byEmail && profile.email && identifierKey(byEmail.email) === identifierKey(profile.email)) {
-      if (!profile.emailVerified) {
+      // Both must have proved the address: an account registered with someone else's address
+      // (never verified) must not receive its owner's identity and stay open to its password.
+      if (!profile.emailVerified || !byEmail.emailVerified) {
         throw new GatehouseError(
           'CONFLICT',
-          `An account with this email already exists, and ${provider.displayName} has not verified the address. ` +
-            `Sign in with your password, then link ${provider.displayName} from your profile.`,
+          `An account with this email already exists. Sign in with your password, then link ${provider.displayName} ` +
+            'from your profile.',
         );
       }
       await this.link(byEmail, provider, profile, client, 'email');
@@ -259,6 +261,8 @@ export class OAuthService {
             passwordHash: null,
             fullName: profile.name?.trim().slice(0, 100) || null,
             role: 'user',
+            // Only reached when the provider vouched for the address.
+            emailVerified: profile.emailVerified,
           },
           this.clock(),
         );

@@ -3,7 +3,7 @@ import type { AccountService } from '../accounts/accounts.js';
 import { identifierKey } from '../accounts/identifiers.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { ClientInfo } from '../client-info.js';
-import { GatehouseError } from '../errors.js';
+import { emailNotVerified, GatehouseError } from '../errors.js';
 import type { RateLimits } from '../rate-limits/rate-limits.js';
 import type { AdmittedAttempt, LoginAttempt, LoginThrottle } from './login-throttle.js';
 
@@ -22,6 +22,8 @@ export class PasswordSignIn {
     private readonly throttle: LoginThrottle,
     private readonly audit: AuditLog,
     private readonly clock: () => Date = () => new Date(),
+    /** EMAIL_VERIFICATION=required: a right password of an unverified address is refused with a reason. */
+    private readonly requireVerifiedEmail = false,
   ) {}
 
   async signIn(login: string, password: string, client: ClientInfo): Promise<UserRecord> {
@@ -43,6 +45,12 @@ export class PasswordSignIn {
       throw error;
     }
     await this.throttle.recordSuccess(attempt);
+    if (this.requireVerifiedEmail && !signedIn.emailVerified) {
+      // Said only after the right password, so it tells a stranger nothing about the account.
+      const detail = { reason: 'email_not_verified' };
+      await this.audit.record({ type: 'login_failed', targetUserId: signedIn.id, client, detail });
+      throw emailNotVerified();
+    }
     await this.audit.record({ type: 'login_succeeded', actorUserId: signedIn.id, targetUserId: signedIn.id, client });
     return signedIn;
   }

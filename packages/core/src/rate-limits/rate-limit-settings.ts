@@ -28,6 +28,10 @@ export interface RateLimitSettings {
   accountFailuresPerDay: number;
   /** IPv6 addresses count per prefix of this many bits for every per-address limit (IPv4: per address). */
   ipv6PrefixBits: number;
+  /** Requests that send mail (reset, verification, email change, sign-in link) per client address per hour. */
+  emailRequestsPerHour: number;
+  /** Such requests per target (address typed, or account) per hour, from all client addresses. */
+  emailsPerTargetPerHour: number;
 }
 
 export const DEFAULT_RATE_LIMITS: Readonly<RateLimitSettings> = Object.freeze({
@@ -42,4 +46,6 @@ export const DEFAULT_RATE_LIMITS: Readonly<RateLimitSettings> = Object.freeze({
   accountLockSeconds: 15 * 60,
   accountFailuresPerDay: 100,
   ipv6PrefixBits: 64,
+  emailRequestsPerHour: 20,
+  emailsPerTargetPerHour: 5,
 });

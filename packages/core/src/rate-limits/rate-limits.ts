@@ -6,7 +6,15 @@ import { DEFAULT_RATE_LIMITS, type RateLimitSettings } from './rate-limit-settin
 import { createLimiterFactory, type LimiterFactory, type RateLimitStore } from './rate-limit-store.js';
 
 /** Limits on requests: every call counts, and calls past the limit are refused. */
-export type RequestLimit = 'login' | 'register' | 'refresh' | 'oauthStart' | 'passwordChange' | 'userWrites';
+export type RequestLimit =
+  | 'login'
+  | 'register'
+  | 'refresh'
+  | 'oauthStart'
+  | 'passwordChange'
+  | 'userWrites'
+  | 'emailRequest'
+  | 'emailTarget';
 
 /**
  * Limits on failures: attempts are counted, failures keep the count, and a success (or the end
@@ -25,6 +33,8 @@ const REFUSALS: Record<RequestLimit, string> = {
   oauthStart: 'Too many sign-ins started from this address',
   passwordChange: 'Too many password changes',
   userWrites: 'Too many changes in a short time',
+  emailRequest: 'Too many mail requests from this address',
+  emailTarget: 'Too many mails asked for this account or address',
 };
 
 export interface RateLimitsOptions {
@@ -75,6 +85,8 @@ export class RateLimits {
       oauthStart: limiter('oauth-start-ip', s.oauthStartPerMinute, MINUTE),
       passwordChange: limiter('password-change', s.passwordChangePerHour, HOUR),
       userWrites: limiter('user-writes', s.userWritesPerMinute, MINUTE),
+      emailRequest: limiter('email-request-ip', s.emailRequestsPerHour, HOUR),
+      emailTarget: limiter('email-target', s.emailsPerTargetPerHour, HOUR),
     };
     this.failures = {
       // Attempts since the last success ("in a row"), over a day at most.
