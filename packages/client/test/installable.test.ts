@@ -12,7 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer } from './harness.js';
 
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
-const tsc = fileURLToPath(new URL('../../../node_modules/.bin/tsc', import.meta.url));
+// The workspace's TypeScript (a root devDependency), as the consumer's compiler.
+const tsc = join(fileURLToPath(new URL('../../..', import.meta.url)), 'node_modules', '.bin', 'tsc');
 const TYPES_NODE = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')).devDependencies[
   '@types/node'
 ] as string;

@@ -6,8 +6,8 @@ import { guardsOf } from '../guards.js';
 import { REFRESH_COOKIE } from '../refresh-cookie.js';
 import { type ProcedureDescription, procedureDescriptions } from './descriptions.js';
 
-export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
-export type JsonObject = { [key: string]: JsonValue };
+type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+type JsonObject = { [key: string]: JsonValue };
 
 /** An OpenAPI 3.1 document, as plain JSON. */
 export interface OpenApiDocument extends JsonObject {
