@@ -12,7 +12,7 @@ export default defineConfig({
     strictPort: true,
     // The Host header is kept (no changeOrigin), so the server sees the page's own origin and
     // accepts the refresh cookie from pages served by this dev server.
-    proxy: { '/trpc': { target: apiTarget } },
+    proxy: { '/trpc': { target: apiTarget }, '/openapi.json': { target: apiTarget } },
   },
   build: {
     outDir: 'dist',

@@ -8,6 +8,7 @@ import { clientIp, isSecure } from './client-ip.js';
 import type { Config } from './config.js';
 import { answerClientError, applyCors, sendJson, setSecurityHeaders } from './http-headers.js';
 import { JWKS_PATH, serveJwks } from './jwks-route.js';
+import { createOpenApiRoute, OPENAPI_PATH } from './openapi-route.js';
 import { createStaticHandler } from './static-files.js';
 import { createTrpcFastPath } from './trpc-fast-path.js';
 
@@ -86,6 +87,7 @@ export function createHttpServer({
   });
   const fastPath = trpcFastPath ? createTrpcFastPath({ router, basePath: '/trpc/', createContext, onError }) : null;
 
+  const serveOpenApi = createOpenApiRoute(router, config.PUBLIC_URL);
   const serveWeb = config.WEB_DIST ? createStaticHandler(config.WEB_DIST) : null;
 
   const server = createServer(async (req, res) => {
@@ -100,6 +102,7 @@ export function createHttpServer({
       return sendJson(res, up ? 200 : 503, { status: up ? 'ready' : 'unavailable', db: up ? 'up' : 'down' });
     }
     if (path === JWKS_PATH) return serveJwks(req, res, services);
+    if (path === OPENAPI_PATH) return serveOpenApi(req, res);
     if (path.startsWith('/trpc/')) {
       const cors = applyCors(req, res, allowedOrigins);
       if (req.method === 'OPTIONS') {

@@ -7,6 +7,7 @@ import { ConfigError, loadConfig } from './config.js';
 import { loadEnvFile } from './env-file.js';
 import { startGatehouse } from './gatehouse.js';
 import { createLogger } from './logger.js';
+import { logStartupGuide } from './startup-guide.js';
 
 const SHUTDOWN_TIMEOUT_MS = 10_000;
 
@@ -20,6 +21,9 @@ async function serve(): Promise<void> {
     config.WORKERS > 1 ? { passwordThreads: passwordThreadsPerWorker(config.WORKERS) } : {},
   );
   logger.info({ url: app.url, db: app.services.storage.engine }, `Gatehouse listening on ${app.url}`);
+  await logStartupGuide(logger, config, app.services, app.url).catch((error: unknown) => {
+    logger.warn({ err: error }, 'could not check for an admin account');
+  });
   const shutdown = (signal: string) => {
     logger.info({ signal }, 'shutting down: finishing in-flight requests');
     const force = setTimeout(() => {

@@ -156,7 +156,20 @@ describe('links in README.md and docs/*.md', () => {
 
 describe('pnpm commands shown in README.md and docs/*.md', () => {
   /** pnpm's own commands, which run no package script. */
-  const BUILT_IN = new Set(['install', 'i', 'add', 'remove', 'update', 'exec', 'dlx', 'why', 'list', 'ls']);
+  const BUILT_IN = new Set([
+    'install',
+    'i',
+    'add',
+    'remove',
+    'update',
+    'exec',
+    'dlx',
+    'why',
+    'list',
+    'ls',
+    'pack',
+    'publish',
+  ]);
   const scriptsOf = (dir: string): string[] =>
     Object.keys((JSON.parse(read(join(dir, 'package.json'))) as { scripts?: object }).scripts ?? {});
   const workspace = new Map<string, string[]>();

@@ -4,6 +4,7 @@ import { AppShell, AuthLayout } from './components/AppShell';
 import { Loading } from './components/Loading';
 import { Admin } from './pages/Admin';
 import { ApiKeys } from './pages/ApiKeys';
+import { ApiReference } from './pages/ApiReference';
 import { AuditLog } from './pages/AuditLog';
 import { NotFound } from './pages/NotFound';
 import { OAuthCallback } from './pages/OAuthCallback';
@@ -19,6 +20,7 @@ const PAGES: Record<string, () => ReactNode> = {
   '/admin': () => <Admin />,
   '/admin/audit': () => <AuditLog />,
   '/admin/api-keys': () => <ApiKeys />,
+  '/api': () => <ApiReference />,
 };
 
 const PUBLIC_PAGES: Record<string, () => ReactNode> = {

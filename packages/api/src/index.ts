@@ -2,6 +2,8 @@ export { type AppRouter, appRouter, gatehouseRouters } from './app-router.js';
 export * from './context.js';
 export { describeError, describeZodError, type FieldErrors } from './errors.js';
 export { OAUTH_BROWSER_COOKIE } from './oauth-cookie.js';
+export { type ProcedureDescription, procedureDescriptions } from './openapi/descriptions.js';
+export { type OpenApiDocument, type OpenApiOptions, openApiDocument } from './openapi/document.js';
 export { PROCEDURE_LIMITS, type ProcedureLimit } from './procedure-limits.js';
 export {
   adminProcedure,

@@ -8,6 +8,7 @@ import {
 } from '@gatehouse/core';
 import { TRPCError } from '@trpc/server';
 import type { GatehouseContext } from './context.js';
+import { markGuard } from './guards.js';
 import { bareProcedure, middleware, publicProcedure, throwIfDomainError } from './trpc.js';
 
 export { publicProcedure } from './trpc.js';
@@ -39,15 +40,17 @@ export const authedProcedure = bareProcedure.use(async ({ ctx, next }) => {
   if (!result.ok) throwIfDomainError(ctx, result.error);
   return result;
 });
+markGuard(authedProcedure, { kind: 'bearer' });
 
 /** Admits `role` and every role above it (admin > user > viewer). */
 export function requireRole(role: Role) {
-  return authedProcedure.use(({ ctx, next }) => {
+  const guarded = authedProcedure.use(({ ctx, next }) => {
     if (!hasRole(ctx.user.role, role)) {
       throw new TRPCError({ code: 'FORBIDDEN', message: `This requires the ${role} role` });
     }
     return next();
   });
+  return markGuard(guarded, { kind: 'role', role });
 }
 
 export const adminProcedure = requireRole('admin');
@@ -57,7 +60,7 @@ export const adminProcedure = requireRole('admin');
  * token is never accepted in its place); adds ctx.apiKey.
  */
 export function apiKeyProcedure(scope: ApiKeyScope) {
-  return publicProcedure.use(async ({ ctx, next }) => {
+  const guarded = publicProcedure.use(async ({ ctx, next }) => {
     const presented = ctx.apiKeyHeader?.trim();
     if (!presented) {
       const hint = ctx.authorization ? '; user tokens are not accepted here' : '';
@@ -66,6 +69,7 @@ export function apiKeyProcedure(scope: ApiKeyScope) {
     const key = await ctx.services.apiKeys.authenticate(presented, scope, ctx.client);
     return next({ ctx: { apiKey: toPublicApiKey(key) } });
   });
+  return markGuard(guarded, { kind: 'apiKey', scope });
 }
 
 /** The middlewares that enforce a rate limit, so a test can tell which procedures have one. */

@@ -1,7 +1,8 @@
-import type { AppRouter } from '@gatehouse/api';
 import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
+import type { wireRouter } from './router.js';
 
-export type { AppRouter };
+/** Gatehouse's router as the client sees it (see router.ts). */
+export type AppRouter = typeof wireRouter;
 
 /** Inputs of every procedure, e.g. RouterInputs['auth']['register']. */
 export type RouterInputs = inferRouterInputs<AppRouter>;

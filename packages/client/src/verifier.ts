@@ -7,7 +7,7 @@ import { createRemoteJWKSet, errors, jwtVerify } from 'jose';
 
 /**
  * The algorithms Gatehouse signs with when tokens are asymmetric (SIGNING_ALGORITHMS in
- * @gatehouse/db). Restated: the client may not depend on server packages at run time.
+ * the db package). Restated: the client may not depend on server packages at run time.
  */
 const GATEHOUSE_ALGORITHMS = ['EdDSA', 'ES256'] as const;
 

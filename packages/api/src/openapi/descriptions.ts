@@ -1,0 +1,121 @@
+import type { z } from 'zod';
+import { okOutput, publicUserOutput, tokenPairOutput } from './outputs.js';
+
+export interface ProcedureDescription {
+  summary: string;
+  description?: string;
+  /** Takes the refresh token from the refresh cookie when the input has none. */
+  refreshCookie?: true;
+  /** The shape of `result.data`; without it the document says only "JSON". */
+  output?: z.ZodType;
+}
+
+/**
+ * One entry per procedure path of the router, for the OpenAPI document. Inputs and security come
+ * from the procedures themselves; a procedure missing here fails test/openapi.test.ts.
+ */
+export const procedureDescriptions: Record<string, ProcedureDescription> = {
+  health: { summary: 'Service status, version and database state' },
+
+  'auth.register': {
+    summary: 'Create an account',
+    description: 'The new account always has the role `user`; any role in the input is ignored.',
+    output: publicUserOutput,
+  },
+  'auth.login': {
+    summary: 'Sign in with username (or email) and password',
+    description:
+      'Returns a token pair. With `refreshCookie: true` (pages of this site only) the refresh token is set as an HttpOnly cookie instead of returned.',
+    output: tokenPairOutput,
+  },
+  'auth.refresh': {
+    summary: 'Exchange a refresh token for a new token pair',
+    description:
+      'Rotates the refresh token: the one sent is spent. Presenting a spent token again revokes the whole session (theft detection).',
+    refreshCookie: true,
+    output: tokenPairOutput,
+  },
+  'auth.emailOptions': { summary: 'Which email flows this server offers (verification mode, sign-in links, reset)' },
+  'auth.requestEmailVerification': {
+    summary: 'Mail a new verification link to an address (no session needed)',
+    description: 'Answers `{ok: true}` whatever the address, in the same time.',
+  },
+  'auth.verifyEmail': { summary: 'Follow a verification link: mark the address verified', output: okOutput },
+  'auth.requestPasswordReset': {
+    summary: 'Mail a password-reset link',
+    description: 'Answers `{ok: true}` whether or not an account has the address, in the same time.',
+  },
+  'auth.resetPassword': {
+    summary: 'Set a new password from a reset link',
+    description: 'Ends every session of the account; the caller signs in afresh.',
+    output: okOutput,
+  },
+  'auth.confirmEmailChange': { summary: 'Follow an email-change link: the account moves to the new address' },
+  'auth.requestSignInLink': {
+    summary: 'Mail a sign-in link',
+    description: 'Answers `{ok: true}` whether or not an account has the address, in the same time.',
+  },
+  'auth.signInWithLink': {
+    summary: 'Sign in with a mailed link',
+    description: 'Returns a token pair like `auth.login` (with `refreshCookie: true`, pages of this site only).',
+    output: tokenPairOutput,
+  },
+  'auth.logout': {
+    summary: 'End the session of a refresh token',
+    refreshCookie: true,
+    output: okOutput,
+  },
+
+  'oauth.providers': { summary: 'The enabled sign-in providers (Google, GitHub, OpenID Connect)' },
+  'oauth.start': { summary: "Start a provider sign-in: returns the provider's authorization URL" },
+  'oauth.callback': {
+    summary: 'Finish a provider sign-in with what the provider put in the callback URL',
+    description: 'Signs in like auth.login, or finishes linking an identity started by user.linkAccount.',
+  },
+
+  'user.me': { summary: 'The signed-in user', output: publicUserOutput },
+  'user.update': { summary: 'Change your full name or email', output: publicUserOutput },
+  'user.changePassword': {
+    summary: 'Change your password',
+    description: 'Ends every other session of the account.',
+  },
+  'user.requestEmailVerification': { summary: 'Mail yourself a new verification link' },
+  'user.requestEmailChange': {
+    summary: 'Ask to move your account to another address',
+    description:
+      'A confirmation link goes to the new address and a notice to the current one; the address changes only when the link is followed.',
+  },
+  'user.sessions': { summary: 'Your sessions (devices signed in)' },
+  'user.revokeSession': { summary: 'End one of your sessions' },
+  'user.logoutAll': { summary: 'End all your sessions, this one included' },
+  'user.linkedAccounts': { summary: 'The provider identities you can sign in with' },
+  'user.linkAccount': { summary: 'Start linking another provider identity to your account' },
+  'user.unlinkAccount': {
+    summary: 'Remove a linked provider identity',
+    description: 'Refused when it would leave the account with no way to sign in.',
+  },
+  'user.setPassword': { summary: 'Set a first password on an account created through a provider' },
+
+  'admin.users.list': { summary: 'List users, with search, role filter and cursor paging' },
+  'admin.users.setRole': { summary: "Change a user's role", description: 'The last admin cannot be demoted.' },
+  'admin.users.setActive': {
+    summary: 'Deactivate or reactivate a user',
+    description: "Deactivating ends the user's sessions. The last admin cannot be deactivated.",
+  },
+  'admin.users.sendPasswordReset': { summary: 'Mail a user a password-reset link (audited)' },
+  'admin.users.delete': { summary: 'Delete a user', description: 'Never yourself, never the last admin.' },
+  'admin.apiKeys.create': {
+    summary: 'Create an API key for another service',
+    description: 'The full key is returned once, in `key`; it cannot be shown again.',
+  },
+  'admin.apiKeys.list': { summary: 'List API keys, revoked and expired ones included (never a secret)' },
+  'admin.apiKeys.revoke': { summary: 'Revoke an API key' },
+  'admin.audit.list': { summary: 'The audit log, newest first, with cursor paging' },
+
+  'service.introspect': {
+    summary: 'Introspect an access token (RFC 7662 style)',
+    description:
+      '`{active: true, sub, username, role, exp, iat, jti}` for a token this server accepts now, else `{active: false}`.',
+  },
+  'service.users.get': { summary: 'Look a user up by id' },
+};

@@ -1,0 +1,26 @@
+import { ROLES } from '@gatehouse/core';
+import { z } from 'zod';
+
+// Output shapes for the document. Procedures infer their outputs from the resolvers (no
+// .output() parsers), so the common ones are written here; test/openapi.test.ts checks them
+// against live answers. Loose objects: outputs may grow fields, never lose them.
+
+export const publicUserOutput = z.looseObject({
+  id: z.number().int(),
+  username: z.string(),
+  email: z.string(),
+  fullName: z.string().nullable(),
+  role: z.enum(ROLES),
+  isActive: z.boolean(),
+  hasPassword: z.boolean(),
+  createdAt: z.string().describe('ISO 8601'),
+});
+
+export const tokenPairOutput = z.looseObject({
+  accessToken: z.string(),
+  refreshToken: z.string().optional().describe('Absent in cookie mode: the token is in the refresh cookie'),
+  tokenType: z.literal('Bearer'),
+  expiresIn: z.number().int().describe('Seconds until the access token expires'),
+});
+
+export const okOutput = z.looseObject({ ok: z.literal(true) });
