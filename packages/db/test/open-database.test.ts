@@ -54,6 +54,8 @@ describe.runIf(shouldRun('PostgreSQL', pgReachable))('PostgreSQL start-up', () =
     expect(tables.map((t) => t.table_name)).toEqual([
       'api_keys',
       'audit_events',
+      'email_tokens',
+      'mail_outbox',
       'oauth_accounts',
       'oauth_states',
       'rate_limits',
