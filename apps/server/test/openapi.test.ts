@@ -2,8 +2,8 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { appRouter, procedureDescriptions } from '@gatehouse/api';
-import type { RunningGatehouse } from '@gatehouse/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningGatehouse } from '../src/index.js';
 import { call, newUser, startTestServer } from './harness.js';
 
 const PYTHON_EXAMPLE = fileURLToPath(new URL('../../../examples/python/gatehouse_example.py', import.meta.url));
