@@ -3,7 +3,7 @@ import { sql } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/postgres-js';
 import { migrate } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
-import { PgEmailTokensRepository, PgMailOutboxRepository } from './pg-email.js';
+import { pgEmailEngine } from './pg-email.js';
 import { pgUnlink } from './pg-oauth.js';
 import { pgRateLimitCounters } from './pg-rate-limits.js';
 import { tables } from './pg-schema.js';
@@ -53,11 +53,10 @@ export function openPostgres(url: string, options: PostgresOptions = {}): Databa
       users: pgUsersEngine(db),
       sessions: pgSessionsEngine(db),
       unlink: pgUnlink(db),
+      email: pgEmailEngine(db),
       addSigningKey: pgAddSigningKey(db),
       rateLimits: pgRateLimitCounters(db, statements),
     }),
-    emailTokens: new PgEmailTokensRepository(db),
-    mailOutbox: new PgMailOutboxRepository(db),
     ping: async () => {
       const rows = await client`select 1 as ok`;
       return rows.length === 1;

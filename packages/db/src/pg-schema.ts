@@ -24,15 +24,5 @@ export const tables = buildTables<DialectTables<'pg'>, PgColumnBuilderBase & Col
   uniqueIndex,
 });
 
-export const {
-  users,
-  sessions,
-  apiKeys,
-  auditEvents,
-  rateLimits,
-  signingKeys,
-  oauthAccounts,
-  oauthStates,
-  emailTokens,
-  mailOutbox,
-} = tables;
+export const { users, sessions, apiKeys, auditEvents, rateLimits, signingKeys, oauthAccounts, oauthStates } = tables;
+export const { emailTokens, mailOutbox } = tables;

@@ -2,7 +2,7 @@ import { count } from 'drizzle-orm';
 import type { PgTable } from 'drizzle-orm/pg-core';
 import type { PostgresJsDatabase } from 'drizzle-orm/postgres-js';
 import { tables } from './pg-schema.js';
-import type { Statements } from './statements.js';
+import { type Statements, withOptions } from './statements.js';
 
 /** PostgreSQL's statements, awaited on the pool; the driver reports how many rows a write touched. */
 export function pgStatements(db: PostgresJsDatabase<typeof tables>): Statements<'pg'> {
@@ -11,9 +11,7 @@ export function pgStatements(db: PostgresJsDatabase<typeof tables>): Statements<
   return {
     tables,
     select: async (table, where, options = {}) => {
-      const query = db.select().from(on(table)).where(where).$dynamic();
-      if (options.orderBy) query.orderBy(...options.orderBy);
-      if (options.limit !== undefined) query.limit(options.limit);
+      const query = withOptions(db.select().from(on(table)).where(where).$dynamic(), options);
       return (await query) as never;
     },
     count: async (table, where) => {
@@ -23,6 +21,9 @@ export function pgStatements(db: PostgresJsDatabase<typeof tables>): Statements<
     insert: async (table, values) => {
       const [row] = await db.insert(on(table)).values(values).returning();
       return row as never;
+    },
+    insertAll: async (table, values) => {
+      await db.insert(on(table)).values(values);
     },
     insertIfAbsent: async (table, values) => {
       const [row] = await db.insert(on(table)).values(values).onConflictDoNothing().returning();

@@ -1,5 +1,6 @@
 import { SqlApiKeysRepository } from './api-keys-repository.js';
 import { SqlAuditRepository } from './audit-repository.js';
+import { type EmailEngine, SqlEmailTokensRepository, SqlMailOutboxRepository } from './email-repositories.js';
 import { SqlOAuthAccountsRepository, SqlOAuthStatesRepository } from './oauth-repositories.js';
 import type { Database, OAuthAccountsRepository, RateLimitCounters, SigningKeysRepository } from './records.js';
 import { type SessionsEngine, SqlSessionsRepository } from './sessions-repository.js';
@@ -13,11 +14,11 @@ export interface EngineParts {
   sessions: SessionsEngine;
   unlink: OAuthAccountsRepository['unlink'];
   addSigningKey: SigningKeysRepository['add'];
+  email: EmailEngine;
   rateLimits: RateLimitCounters;
 }
 
-// The email tables are still written per engine (pg-email.ts, sqlite-email.ts).
-type Repositories = Omit<Database, 'engine' | 'ping' | 'close' | 'emailTokens' | 'mailOutbox'>;
+type Repositories = Omit<Database, 'engine' | 'ping' | 'close'>;
 
 /** Every repository of one database, from its engine's statements and parts. */
 export function repositories(statements: Statements<Dialect>, parts: EngineParts): Repositories {
@@ -30,5 +31,7 @@ export function repositories(statements: Statements<Dialect>, parts: EngineParts
     oauthStates: new SqlOAuthStatesRepository(statements),
     signingKeys: new SqlSigningKeysRepository(statements, parts.addSigningKey),
     rateLimitTable: parts.rateLimits,
+    emailTokens: new SqlEmailTokensRepository(statements, parts.email),
+    mailOutbox: new SqlMailOutboxRepository(statements, parts.email),
   };
 }

@@ -6,7 +6,7 @@ import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import type { Database } from './records.js';
 import { repositories } from './repositories.js';
-import { SqliteEmailTokensRepository, SqliteMailOutboxRepository } from './sqlite-email.js';
+import { sqliteEmailEngine } from './sqlite-email.js';
 import { sqliteUnlink } from './sqlite-oauth.js';
 import { sqliteRateLimitCounters } from './sqlite-rate-limits.js';
 import { tables } from './sqlite-schema.js';
@@ -39,11 +39,10 @@ export function openSqlite(path: string): Database & { migrate(): void } {
       users: sqliteUsersEngine(db),
       sessions: sqliteSessionsEngine(db, writes),
       unlink: sqliteUnlink(db),
+      email: sqliteEmailEngine(db),
       addSigningKey: sqliteAddSigningKey(db),
       rateLimits: sqliteRateLimitCounters(sqlite, statements),
     }),
-    emailTokens: new SqliteEmailTokensRepository(db),
-    mailOutbox: new SqliteMailOutboxRepository(db),
     migrate: () => migrate(db, { migrationsFolder }),
     ping: async () => pingStatement.get() !== undefined,
     close: async () => {

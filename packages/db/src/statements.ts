@@ -13,6 +13,16 @@ interface SelectOptions {
   limit?: number;
 }
 
+/** Applies the ordering and limit of SelectOptions to either dialect's dynamic select. */
+export function withOptions<Q extends { orderBy(...columns: SQL[]): unknown; limit(n: number): unknown }>(
+  query: Q,
+  options: SelectOptions,
+): Q {
+  if (options.orderBy) query.orderBy(...options.orderBy);
+  if (options.limit !== undefined) query.limit(options.limit);
+  return query;
+}
+
 /**
  * The plain statements the repositories are made of, one implementation per engine: the two
  * drizzle dialects build them alike but run them differently (awaited query vs synchronous
@@ -26,6 +36,8 @@ export interface Statements<D extends Dialect> {
   count(table: AnyTable<D>, where: SQL | undefined): Promise<number>;
   /** Inserts one row and returns it as stored. */
   insert<T extends AnyTable<D>>(table: T, values: T['$inferInsert']): Promise<Row<T>>;
+  /** Inserts rows in one statement (all or none). */
+  insertAll<T extends AnyTable<D>>(table: T, values: T['$inferInsert'][]): Promise<void>;
   /** Inserts one row unless it collides with a unique key; undefined when it did. */
   insertIfAbsent<T extends AnyTable<D>>(table: T, values: T['$inferInsert']): Promise<Row<T> | undefined>;
   /** Changes the matching rows and returns them as stored. */
