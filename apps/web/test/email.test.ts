@@ -5,7 +5,6 @@
  */
 import type { RunningGatehouse } from '@gatehouse/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { linkFrom, type ReceivedMail, startSmtp, type TestSmtp } from '../../server/test/smtp-support';
 import {
   ADMIN,
   alerts,
@@ -22,48 +21,39 @@ import {
   signOut,
   startServer,
 } from './harness';
+import { linkIn, type Mail, type Mailbox, startMailbox } from './mailbox';
 
-let smtp: TestSmtp;
+let mailbox: Mailbox;
 let browser: Browser;
 
 /** PUBLIC_URL (where mailed links point) is the test server's own URL, so links open its pages. */
 async function startMailingServer(env: Record<string, string> = {}): Promise<RunningGatehouse> {
   const port = await freePort();
-  return startServer({ PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}`, SMTP_URL: smtp.url, ...env });
-}
-
-/** The next mail to `address` whose subject matches, among those arriving after `since` mails. */
-function mailTo(address: string, subject: RegExp, since = 0): Promise<ReceivedMail> {
-  return smtp.waitFor(
-    (mail) =>
-      smtp.mails.indexOf(mail) >= since &&
-      mail.to.toLowerCase() === address.toLowerCase() &&
-      subject.test(mail.subject),
-  );
+  return startServer({ PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}`, SMTP_URL: mailbox.url, ...env });
 }
 
 /** The link of a mail, checked to open `page` on `server`. */
-function linkIn(mail: ReceivedMail, server: RunningGatehouse, page: string): string {
-  const { link } = linkFrom(mail);
-  expect(new URL(link).origin).toBe(new URL(server.url).origin);
-  expect(new URL(link).pathname).toBe(page);
-  return link;
+function pageLink(mail: Mail, server: RunningGatehouse, page: string): string {
+  const link = linkIn(mail);
+  expect(link.origin).toBe(new URL(server.url).origin);
+  expect(link.pathname).toBe(page);
+  return link.href;
 }
 
 /** An account made through the API; its verification mail has arrived. */
 async function register(server: RunningGatehouse, prefix: string) {
   const { username, email, password } = freshUser(prefix);
   await apiClient(server.url).register({ username, email, password });
-  const verification = await mailTo(email, /Confirm your email address/);
+  const verification = await mailbox.next(email, /Confirm your email address/);
   return { username, email, password, verification };
 }
 
 beforeAll(async () => {
-  smtp = await startSmtp();
+  mailbox = await startMailbox();
 });
 
 afterAll(async () => {
-  await smtp?.stop();
+  await mailbox?.close();
   await removeTempDirs();
 });
 
@@ -92,13 +82,13 @@ describe('email flows in the browser (EMAIL_VERIFICATION=optional)', () => {
     await page.getByRole('button', { name: 'Send reset link' }).click();
     await page.getByText('If an account has the address nobody-here@example.com, we sent it').waitFor();
 
-    const since = smtp.mails.length;
+    const since = mailbox.count();
     await page.getByLabel('Email', { exact: true }).fill(user.email);
     await page.getByRole('button', { name: 'Send reset link' }).click();
     await page.getByText(`If an account has the address ${user.email}, we sent it`).waitFor();
     await screenshot(page, 'forgot-password.png');
-    const link = linkIn(await mailTo(user.email, /Reset your .* password/, since), server, '/reset-password');
-    expect(smtp.to('nobody-here@example.com')).toEqual([]);
+    const link = pageLink(await mailbox.next(user.email, /Reset your .* password/, since), server, '/reset-password');
+    expect(mailbox.sentTo('nobody-here@example.com')).toEqual([]);
 
     await page.goto(link);
     await heading(page, 'Choose a new password');
@@ -114,7 +104,7 @@ describe('email flows in the browser (EMAIL_VERIFICATION=optional)', () => {
     await page.getByLabel('Confirm new password').fill(newPassword);
     await page.getByRole('button', { name: 'Set new password' }).click();
     await heading(page, 'Password changed');
-    await mailTo(user.email, /password was reset/, since);
+    await mailbox.next(user.email, /password was reset/, since);
 
     await page.getByRole('link', { name: 'Sign in with your new password' }).click();
     await signIn(page, server.url, user.username, user.password);
@@ -143,13 +133,13 @@ describe('email flows in the browser (EMAIL_VERIFICATION=optional)', () => {
     expect(await page.locator('.facts').textContent()).toContain('Not verified');
     await screenshot(page, 'verify-email-banner.png');
 
-    const since = smtp.mails.length;
+    const since = mailbox.count();
     await banner.getByRole('button', { name: 'Resend verification mail' }).click();
     await banner.getByText(`We sent a new link to ${user.email}`).waitFor();
-    const link = linkIn(await mailTo(user.email, /Confirm your email address/, since), server, '/verify-email');
+    const link = pageLink(await mailbox.next(user.email, /Confirm your email address/, since), server, '/verify-email');
 
     // The link from registration was superseded by the new one.
-    await page.goto(linkIn(user.verification, server, '/verify-email'));
+    await page.goto(pageLink(user.verification, server, '/verify-email'));
     await heading(page, 'This link did not work');
     expect(await alerts(page)).toContain('This link is invalid, was already used or has expired');
 
@@ -175,7 +165,7 @@ describe('email flows in the browser (EMAIL_VERIFICATION=optional)', () => {
     await page.getByRole('button', { name: 'Send confirmation link' }).click();
     await expect.poll(() => describedBy(page, 'Password')).toContain('The current password is incorrect');
 
-    const since = smtp.mails.length;
+    const since = mailbox.count();
     await page.getByLabel('Password', { exact: true }).fill(user.password);
     await screenshot(page, 'change-email.png');
     await page.getByRole('button', { name: 'Send confirmation link' }).click();
@@ -184,12 +174,12 @@ describe('email flows in the browser (EMAIL_VERIFICATION=optional)', () => {
     expect(await page.locator('.facts').textContent()).toContain(user.email);
     expect(await page.locator('.facts').textContent()).not.toContain(newEmail);
 
-    const link = linkIn(
-      await mailTo(newEmail, /Confirm your new email address/, since),
+    const link = pageLink(
+      await mailbox.next(newEmail, /Confirm your new email address/, since),
       server,
       '/confirm-email-change',
     );
-    await mailTo(user.email, /change of your .* email address was requested/, since);
+    await mailbox.next(user.email, /change of your .* email address was requested/, since);
 
     await page.goto(link);
     await heading(page, 'Email address changed');
@@ -197,7 +187,7 @@ describe('email flows in the browser (EMAIL_VERIFICATION=optional)', () => {
     await page.getByRole('link', { name: 'Continue to your profile' }).click();
     await heading(page, 'Profile');
     await expect.poll(() => page.locator('.facts').textContent()).toContain(newEmail);
-    await mailTo(user.email, /email address was changed/, since);
+    await mailbox.next(user.email, /email address was changed/, since);
 
     // Used once: the link now fails with the server's reason.
     await page.goto(link);
@@ -214,11 +204,11 @@ describe('email flows in the browser (EMAIL_VERIFICATION=optional)', () => {
 
     await page.getByRole('link', { name: 'Email me a sign-in link' }).click();
     await heading(page, 'Sign in by email');
-    const since = smtp.mails.length;
+    const since = mailbox.count();
     await page.getByLabel('Email', { exact: true }).fill(user.email);
     await page.getByRole('button', { name: 'Email me a sign-in link' }).click();
     await page.getByText(`If an account has the address ${user.email}, we sent it a sign-in link`).waitFor();
-    const link = linkIn(await mailTo(user.email, /sign-in link/, since), server, '/sign-in-link');
+    const link = pageLink(await mailbox.next(user.email, /sign-in link/, since), server, '/sign-in-link');
 
     await page.goto(link);
     await heading(page, 'Profile');
@@ -255,14 +245,14 @@ describe('email flows in the browser (EMAIL_VERIFICATION=optional)', () => {
     await expect.poll(() => row(ADMIN.username).count()).toBe(0);
     await row(user.username).waitFor();
 
-    const since = smtp.mails.length;
+    const since = mailbox.count();
     await page.getByRole('button', { name: `Send ${user.username} a password reset link` }).click();
     const dialog = page.getByRole('dialog');
     await dialog.getByText(user.email).waitFor();
     await dialog.getByRole('button', { name: 'Send reset link' }).click();
     await page.getByText(`A password reset link is on its way to ${user.email}.`).waitFor();
-    const mail = await mailTo(user.email, /Reset your .* password/, since);
-    linkIn(mail, server, '/reset-password');
+    const mail = await mailbox.next(user.email, /Reset your .* password/, since);
+    pageLink(mail, server, '/reset-password');
     await signOut(page);
   });
 });
@@ -289,12 +279,12 @@ describe('EMAIL_VERIFICATION=required in the browser', () => {
     expect(await page.getByRole('alert').count()).toBe(0);
 
     // Signed in by username: the notice asks for the address to send the link to.
-    const since = smtp.mails.length;
+    const since = mailbox.count();
     await notice.getByLabel('Your email address').fill(user.email);
     await screenshot(page, 'sign-in-unverified.png');
     await notice.getByRole('button', { name: 'Resend verification mail' }).click();
     await notice.getByText(`If ${user.email} belongs to an unverified account, a new link is on its way.`).waitFor();
-    const link = linkIn(await mailTo(user.email, /Confirm your email address/, since), server, '/verify-email');
+    const link = pageLink(await mailbox.next(user.email, /Confirm your email address/, since), server, '/verify-email');
 
     // Signed in by address: no need to type it again.
     await signIn(page, server.url, user.email, user.password);
