@@ -161,13 +161,14 @@ describe('email flows in the browser (EMAIL_VERIFICATION=optional)', () => {
     const newEmail = `moved-${user.email}`;
 
     await page.getByLabel('New email').fill(newEmail);
+    await page.getByLabel('Password', { exact: true }).fill(user.password);
+    await screenshot(page, 'change-email.png');
     await page.getByLabel('Password', { exact: true }).fill('not the password');
     await page.getByRole('button', { name: 'Send confirmation link' }).click();
     await expect.poll(() => describedBy(page, 'Password')).toContain('The current password is incorrect');
 
     const since = mailbox.count();
     await page.getByLabel('Password', { exact: true }).fill(user.password);
-    await screenshot(page, 'change-email.png');
     await page.getByRole('button', { name: 'Send confirmation link' }).click();
     await page.getByText(`We sent a confirmation link to ${newEmail}`).waitFor();
     // Nothing changed yet: the profile still shows the current address.

@@ -43,10 +43,7 @@ export function ChangeEmailForm({ user }: { user: PublicUser }) {
   return (
     <section className="card" aria-labelledby="email-heading">
       <h2 id="email-heading">Change email</h2>
-      <p className="muted">
-        Your address is <strong>{user.email}</strong>. We mail a link to the new address; it takes over once you open
-        that link.
-      </p>
+      <p className="muted">We mail a link to the new address; the change takes effect once you open it.</p>
       {sentTo && (
         <Alert tone="success">
           We sent a confirmation link to {sentTo}. Your address stays {user.email} until you open it.

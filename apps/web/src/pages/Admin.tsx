@@ -326,7 +326,19 @@ function UserRow({ user, isMe, canReset, onAction }: UserRowProps) {
       <td className="nowrap">
         <span className="email-cell">
           {user.email}
-          <EmailStatus verified={user.emailVerified} />
+          <span className="email-meta">
+            <EmailStatus verified={user.emailVerified} />
+            {canReset && (
+              <button
+                type="button"
+                className="link-button"
+                aria-label={`Send ${user.username} a password reset link`}
+                onClick={() => onAction({ kind: 'reset', user })}
+              >
+                Send reset link
+              </button>
+            )}
+          </span>
         </span>
       </td>
       <td>
@@ -350,16 +362,6 @@ function UserRow({ user, isMe, canReset, onAction }: UserRowProps) {
       </td>
       <td className="nowrap">{formatDate(user.createdAt)}</td>
       <td className="cell-actions">
-        {canReset && (
-          <button
-            type="button"
-            className="btn btn-secondary btn-small"
-            aria-label={`Send ${user.username} a password reset link`}
-            onClick={() => onAction({ kind: 'reset', user })}
-          >
-            Send reset link
-          </button>
-        )}
         <button
           type="button"
           className="btn btn-secondary btn-small"
