@@ -300,3 +300,44 @@ describe('EMAIL_VERIFICATION=required in the browser', () => {
     expect(await page.locator('.facts').textContent()).toContain('Verified');
   });
 });
+
+describe('email flows turned off in the browser', () => {
+  let server: RunningGatehouse;
+
+  beforeAll(async () => {
+    [server, browser] = await Promise.all([
+      startMailingServer({ EMAIL_VERIFICATION: 'off', PASSWORD_RESET: 'off', SIGN_IN_LINKS: 'off' }),
+      launchBrowser(),
+    ]);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('offers no reset, sign-in link or verification banner when the server does not', async () => {
+    const { page } = browser;
+    const { username, email, password } = freshUser('plain');
+    await apiClient(server.url).register({ username, email, password });
+    await page.goto(`${server.url}/sign-in`);
+    await heading(page, 'Sign in');
+    // The options have arrived once the page has asked for them; then nothing optional shows.
+    await expect
+      .poll(() =>
+        page.evaluate(() =>
+          performance
+            .getEntriesByType('resource')
+            .map((entry) => entry.name)
+            .join(' '),
+        ),
+      )
+      .toContain('auth.emailOptions');
+    await signIn(page, server.url, username, password);
+    await heading(page, 'Profile');
+    expect(await page.locator('.banner').count()).toBe(0);
+    await signOut(page);
+    expect(await page.getByRole('link', { name: 'Forgot password?' }).count()).toBe(0);
+    expect(await page.getByRole('link', { name: 'Email me a sign-in link' }).count()).toBe(0);
+  });
+});
