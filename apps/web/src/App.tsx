@@ -6,12 +6,18 @@ import { Admin } from './pages/Admin';
 import { ApiKeys } from './pages/ApiKeys';
 import { ApiReference } from './pages/ApiReference';
 import { AuditLog } from './pages/AuditLog';
+import { ConfirmEmailChange } from './pages/ConfirmEmailChange';
+import { EmailSignIn } from './pages/EmailSignIn';
+import { ForgotPassword } from './pages/ForgotPassword';
 import { NotFound } from './pages/NotFound';
 import { OAuthCallback } from './pages/OAuthCallback';
 import { Profile } from './pages/Profile';
+import { ResetPassword } from './pages/ResetPassword';
 import { Sessions } from './pages/Sessions';
 import { SignIn } from './pages/SignIn';
+import { SignInLink } from './pages/SignInLink';
 import { SignUp } from './pages/SignUp';
+import { VerifyEmail } from './pages/VerifyEmail';
 import { navigate, safeReturnPath, useLocation } from './router';
 
 const PAGES: Record<string, () => ReactNode> = {
@@ -26,6 +32,16 @@ const PAGES: Record<string, () => ReactNode> = {
 const PUBLIC_PAGES: Record<string, () => ReactNode> = {
   '/sign-in': () => <SignIn />,
   '/sign-up': () => <SignUp />,
+  '/forgot-password': () => <ForgotPassword />,
+  '/email-sign-in': () => <EmailSignIn />,
+};
+
+/** Pages that mailed links open: they work signed in or not (the link's token is what counts). */
+const LINK_PAGES: Record<string, () => ReactNode> = {
+  '/verify-email': () => <VerifyEmail />,
+  '/reset-password': () => <ResetPassword />,
+  '/confirm-email-change': () => <ConfirmEmailChange />,
+  '/sign-in-link': () => <SignInLink />,
 };
 
 /** Signed-in visitors of sign-in/sign-up and of "/" go on to where they were heading. */
@@ -72,6 +88,9 @@ export function App() {
       </AuthLayout>
     );
   }
+
+  const linkPage = LINK_PAGES[pathname];
+  if (linkPage) return <AuthLayout>{linkPage()}</AuthLayout>;
 
   const publicPage = PUBLIC_PAGES[pathname];
   if (publicPage) {

@@ -1,6 +1,6 @@
 import { useQuery } from '@tanstack/react-query';
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useRef, useState } from 'react';
-import { gatehouse, onSessionExpired, queryClient, trpc } from './gatehouse';
+import { forgetUserData, gatehouse, onSessionExpired, trpc } from './gatehouse';
 import { navigate } from './router';
 
 export type AuthStatus = 'restoring' | 'signed-in' | 'signed-out';
@@ -10,6 +10,8 @@ interface AuthContextValue {
   /** A message for the sign-in page: why the user is there ("your session has ended"). */
   notice: string | null;
   signIn(username: string, password: string): Promise<void>;
+  /** Signs in with the token of a mailed sign-in link. */
+  signInWithLink(token: string): Promise<void>;
   /** Finishes a provider sign-in (or link) on the callback page; resolves to the returnTo path. */
   completeOAuth(provider: string, code: string, state: string): Promise<string | null>;
   /** Ends this session on the server, then locally. */
@@ -68,12 +70,19 @@ export function AuthProvider({ children }: { children: ReactNode }) {
 
   // Nothing of the previous user stays cached once signed out.
   useEffect(() => {
-    if (status === 'signed-out') queryClient.clear();
+    if (status === 'signed-out') forgetUserData();
   }, [status]);
 
   const signIn = useCallback(async (username: string, password: string) => {
     await gatehouse.login({ username, password });
-    queryClient.clear();
+    forgetUserData();
+    setNotice(null);
+    setStatus('signed-in');
+  }, []);
+
+  const signInWithLink = useCallback(async (token: string) => {
+    await gatehouse.signInWithLink(token);
+    forgetUserData();
     setNotice(null);
     setStatus('signed-in');
   }, []);
@@ -83,7 +92,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     // an access token kept in memory, as after a reload.
     const result = await gatehouse.trpc.oauth.callback.mutate({ provider, code, state, refreshCookie: true });
     await gatehouse.refresh();
-    queryClient.clear();
+    forgetUserData();
     setNotice(null);
     setStatus('signed-in');
     return result.returnTo;
@@ -105,8 +114,8 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   const dismissNotice = useCallback(() => setNotice(null), []);
 
   const value = useMemo(
-    () => ({ status, notice, signIn, completeOAuth, signOut, endSession, dismissNotice }),
-    [status, notice, signIn, completeOAuth, signOut, endSession, dismissNotice],
+    () => ({ status, notice, signIn, signInWithLink, completeOAuth, signOut, endSession, dismissNotice }),
+    [status, notice, signIn, signInWithLink, completeOAuth, signOut, endSession, dismissNotice],
   );
   return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
 }

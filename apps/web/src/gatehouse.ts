@@ -1,6 +1,6 @@
 import type { AppRouter } from '@gatehouse/api';
 import { createGatehouseClient, memoryTokenStore } from '@gatehouse/client';
-import { QueryClient } from '@tanstack/react-query';
+import { hashKey, QueryClient } from '@tanstack/react-query';
 import { createTRPCOptionsProxy } from '@trpc/tanstack-react-query';
 import { isRetryable } from './retry-policy';
 
@@ -39,3 +39,12 @@ export const queryClient = new QueryClient({
 
 /** queryOptions / mutationOptions / queryKey factories for every procedure. */
 export const trpc = createTRPCOptionsProxy<AppRouter>({ client: gatehouse.trpc, queryClient });
+
+/**
+ * Drops everything cached about the user (on sign-in and sign-out). What the server says to
+ * everyone (which email flows it offers) stays: a page showing it keeps its answer.
+ */
+export function forgetUserData(): void {
+  const shared = hashKey(trpc.auth.emailOptions.queryKey());
+  queryClient.removeQueries({ predicate: (query) => query.queryHash !== shared });
+}

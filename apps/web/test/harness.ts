@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -35,6 +36,15 @@ async function tempDir(prefix: string): Promise<string> {
 
 export async function removeTempDirs(): Promise<void> {
   await Promise.all(temporary.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
+}
+
+/** For servers whose URL must be known before they start (PUBLIC_URL): take a free port, then listen on it. */
+export async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as { port: number };
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
 }
 
 /** The real server serving the built web app, on an ephemeral port with a fresh database. */

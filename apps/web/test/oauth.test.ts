@@ -1,18 +1,8 @@
 /** "Continue with …" through a real OpenID Provider (oidc-provider) on loopback, in Chromium. */
-import { createServer } from 'node:net';
 import type { RunningGatehouse } from '@gatehouse/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOidcProvider, type TestProvider } from '../../server/test/oidc-provider-support';
-import { type Browser, heading, launchBrowser, removeTempDirs, startServer } from './harness';
-
-/** PUBLIC_URL must be known before the server starts: take a free port, then listen on it. */
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as { port: number };
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
+import { type Browser, freePort, heading, launchBrowser, removeTempDirs, startServer } from './harness';
 
 let op: TestProvider;
 let server: RunningGatehouse;

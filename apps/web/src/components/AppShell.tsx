@@ -6,6 +6,7 @@ import { trpc } from '../gatehouse';
 import { Link, useLocation } from '../router';
 import { LoadError, Loading, Spinner } from './Loading';
 import { Logo } from './Logo';
+import { VerifyEmailBanner } from './VerifyEmailBanner';
 
 function NavLink({ to, children }: { to: string; children: ReactNode }) {
   const { pathname } = useLocation();
@@ -98,7 +99,10 @@ export function AppShell({ children }: { children: ReactNode }) {
       </header>
       <main id="main" className="page" tabIndex={-1}>
         {user ? (
-          children
+          <>
+            <VerifyEmailBanner user={user} />
+            {children}
+          </>
         ) : me.error ? (
           <LoadError error={me.error} what="your account" onRetry={() => void me.refetch()} />
         ) : (

@@ -3,9 +3,11 @@ import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tansta
 import { type ReactNode, useEffect, useState } from 'react';
 import { Alert } from '../components/Alert';
 import { ConfirmDialog } from '../components/ConfirmDialog';
+import { EmailStatus } from '../components/EmailStatus';
 import { ListState, Refreshing } from '../components/Loading';
 import { Pager } from '../components/Pager';
 import { RequireAdmin } from '../components/RequireAdmin';
+import { useEmailOptions } from '../email-options';
 import { errorMessage } from '../errors';
 import { formatDate } from '../format';
 import { trpc } from '../gatehouse';
@@ -27,7 +29,10 @@ const PAGE_SIZE = 8;
 type Action =
   | { kind: 'role'; user: User; role: Role }
   | { kind: 'active'; user: User; active: boolean }
-  | { kind: 'delete'; user: User };
+  | { kind: 'delete'; user: User }
+  | { kind: 'reset'; user: User };
+
+type Verified = '' | 'yes' | 'no';
 
 export function Admin() {
   usePageTitle('Users');
@@ -43,6 +48,8 @@ function UserAdmin({ myId }: { myId: number }) {
   const [searchText, setSearchText] = useState('');
   const search = useDebounced(searchText.trim(), 300);
   const [role, setRole] = useState<Role | ''>('');
+  const [verified, setVerified] = useState<Verified>('');
+  const canReset = useEmailOptions()?.passwordReset === true;
   // Cursor pagination: cursors[i] opens page i; going back pops.
   const [cursors, setCursors] = useState<(number | null)[]>([null]);
   const page = cursors.length - 1;
@@ -53,7 +60,7 @@ function UserAdmin({ myId }: { myId: number }) {
 
   // A new filter starts again from the first page.
   // biome-ignore lint/correctness/useExhaustiveDependencies: reset when the filters change
-  useEffect(() => setCursors([null]), [search, role]);
+  useEffect(() => setCursors([null]), [search, role, verified]);
 
   const users = useQuery({
     ...trpc.admin.users.list.queryOptions({
@@ -61,6 +68,7 @@ function UserAdmin({ myId }: { myId: number }) {
       limit: PAGE_SIZE,
       ...(search ? { search } : {}),
       ...(role ? { role } : {}),
+      ...(verified ? { emailVerified: verified === 'yes' } : {}),
     }),
     placeholderData: keepPreviousData,
   });
@@ -91,12 +99,16 @@ function UserAdmin({ myId }: { myId: number }) {
       onSuccess: () => done(`${action?.user.username ?? 'The user'} has been deleted.`),
     }),
   );
-  const mutation = action?.kind === 'role' ? setUserRole : action?.kind === 'active' ? setActive : remove;
+  const sendReset = useMutation(
+    trpc.admin.users.sendPasswordReset.mutationOptions({
+      onSuccess: () => done(`A password reset link is on its way to ${action?.user.email ?? 'the user'}.`),
+    }),
+  );
+  const mutations = { role: setUserRole, active: setActive, delete: remove, reset: sendReset };
+  const mutation = mutations[action?.kind ?? 'delete'];
 
   const open = (next: Action) => {
-    setUserRole.reset();
-    setActive.reset();
-    remove.reset();
+    for (const each of Object.values(mutations)) each.reset();
     setNotice(null);
     setAction(next);
     setDialogOpen(true);
@@ -107,6 +119,7 @@ function UserAdmin({ myId }: { myId: number }) {
     const userId = action.user.id;
     if (action.kind === 'role') setUserRole.mutate({ userId, role: action.role });
     else if (action.kind === 'active') setActive.mutate({ userId, active: action.active });
+    else if (action.kind === 'reset') sendReset.mutate({ userId });
     else remove.mutate({ userId });
   };
 
@@ -150,6 +163,18 @@ function UserAdmin({ myId }: { myId: number }) {
               ))}
             </select>
           </div>
+          <div className="field field-inline">
+            <label htmlFor="verified-filter">Email</label>
+            <select
+              id="verified-filter"
+              value={verified}
+              onChange={(event) => setVerified(event.target.value as Verified)}
+            >
+              <option value="">Any</option>
+              <option value="yes">Verified</option>
+              <option value="no">Not verified</option>
+            </select>
+          </div>
           <Refreshing query={users} />
         </search>
 
@@ -157,7 +182,13 @@ function UserAdmin({ myId }: { myId: number }) {
           query={users}
           loading="Loading users…"
           what="users"
-          empty={items.length > 0 ? null : search || role ? 'No users match these filters.' : 'No users on this page.'}
+          empty={
+            items.length > 0
+              ? null
+              : search || role || verified
+                ? 'No users match these filters.'
+                : 'No users on this page.'
+          }
         >
           <div className="table-wrap">
             <table className="table" aria-describedby="users-page">
@@ -175,7 +206,7 @@ function UserAdmin({ myId }: { myId: number }) {
               </thead>
               <tbody>
                 {items.map((user) => (
-                  <UserRow key={user.id} user={user} isMe={user.id === myId} onAction={open} />
+                  <UserRow key={user.id} user={user} isMe={user.id === myId} canReset={canReset} onAction={open} />
                 ))}
               </tbody>
             </table>
@@ -242,6 +273,18 @@ function dialogText(action: Action): {
             pendingLabel: 'Deactivating…',
             children: <p>Deactivate {name}? They are signed out everywhere and cannot sign in until reactivated.</p>,
           };
+    case 'reset':
+      return {
+        title: 'Send a reset link?',
+        confirmLabel: 'Send reset link',
+        pendingLabel: 'Sending…',
+        children: (
+          <p>
+            Mail {name} a link to set a new password at <strong>{action.user.email}</strong>? It works for 30 minutes;
+            their password stays as it is until they use it.
+          </p>
+        ),
+      };
     case 'delete':
       return {
         title: 'Delete user?',
@@ -256,7 +299,14 @@ function dialogText(action: Action): {
   }
 }
 
-function UserRow({ user, isMe, onAction }: { user: User; isMe: boolean; onAction: (action: Action) => void }) {
+interface UserRowProps {
+  user: User;
+  isMe: boolean;
+  canReset: boolean;
+  onAction: (action: Action) => void;
+}
+
+function UserRow({ user, isMe, canReset, onAction }: UserRowProps) {
   return (
     <tr className={user.isActive ? undefined : 'row-muted'}>
       <td>
@@ -273,7 +323,24 @@ function UserRow({ user, isMe, onAction }: { user: User; isMe: boolean; onAction
           </span>
         </div>
       </td>
-      <td className="nowrap">{user.email}</td>
+      <td className="nowrap">
+        <span className="email-cell">
+          {user.email}
+          <span className="email-meta">
+            <EmailStatus verified={user.emailVerified} />
+            {canReset && (
+              <button
+                type="button"
+                className="link-button"
+                aria-label={`Send ${user.username} a password reset link`}
+                onClick={() => onAction({ kind: 'reset', user })}
+              >
+                Send reset link
+              </button>
+            )}
+          </span>
+        </span>
+      </td>
       <td>
         <select
           className="select-compact"

@@ -3,6 +3,8 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useEffect, useRef, useState } from 'react';
 import { useMe } from '../auth';
 import { Alert } from '../components/Alert';
+import { ChangeEmailForm } from '../components/ChangeEmailForm';
+import { EmailStatus } from '../components/EmailStatus';
 import { Field } from '../components/Field';
 import { LinkedAccounts } from '../components/LinkedAccounts';
 import { Spinner } from '../components/Loading';
@@ -22,7 +24,7 @@ export function Profile() {
       <div className="page-header">
         <div>
           <h1 tabIndex={-1}>Profile</h1>
-          <p className="lead">Your account details and password.</p>
+          <p className="lead">Your account details, email address and password.</p>
         </div>
       </div>
       <section className="card" aria-labelledby="account-heading">
@@ -31,6 +33,12 @@ export function Profile() {
           <div>
             <dt>Username</dt>
             <dd>{user.username}</dd>
+          </div>
+          <div>
+            <dt>Email</dt>
+            <dd>
+              {user.email} <EmailStatus verified={user.emailVerified} />
+            </dd>
           </div>
           <div>
             <dt>Role</dt>
@@ -46,6 +54,7 @@ export function Profile() {
       </section>
       <div className="grid-2">
         <ProfileForm user={user} />
+        <ChangeEmailForm user={user} />
         <PasswordForm hasPassword={user.hasPassword} />
       </div>
       <LinkedAccounts />
@@ -56,7 +65,6 @@ export function Profile() {
 function ProfileForm({ user }: { user: User }) {
   const queryClient = useQueryClient();
   const [fullName, setFullName] = useState(user.fullName ?? '');
-  const [email, setEmail] = useState(user.email);
   const [saved, setSaved] = useState(false);
   const form = useRef<HTMLFormElement>(null);
 
@@ -65,7 +73,6 @@ function ProfileForm({ user }: { user: User }) {
       onSuccess: (updated) => {
         queryClient.setQueryData(trpc.user.me.queryKey(), updated);
         setFullName(updated.fullName ?? '');
-        setEmail(updated.email);
         setSaved(true);
       },
     }),
@@ -75,14 +82,15 @@ function ProfileForm({ user }: { user: User }) {
     if (update.error) form.current?.querySelector<HTMLInputElement>('[aria-invalid="true"]')?.focus();
   }, [update.error]);
 
-  const changed = fullName.trim() !== (user.fullName ?? '') || email.trim() !== user.email;
+  const changed = fullName.trim() !== (user.fullName ?? '');
   const errors = fieldMessages(update.error);
-  const message = formMessage(update.error, ['fullName', 'email']);
+  const message = formMessage(update.error, ['fullName']);
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
     setSaved(false);
-    update.mutate({ fullName: fullName.trim() || null, email: email.trim() });
+    // The address changes only through a confirmed link (Change email), never here.
+    update.mutate({ fullName: fullName.trim() || null });
   };
 
   return (
@@ -98,16 +106,6 @@ function ProfileForm({ user }: { user: User }) {
           value={fullName}
           onChange={(event) => setFullName(event.target.value)}
           error={errors.fullName}
-        />
-        <Field
-          label="Email"
-          name="email"
-          type="email"
-          autoComplete="email"
-          value={email}
-          onChange={(event) => setEmail(event.target.value)}
-          error={errors.email}
-          required
         />
         <div className="form-actions">
           <button type="submit" className="btn btn-primary" disabled={update.isPending || !changed}>

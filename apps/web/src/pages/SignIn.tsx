@@ -1,3 +1,4 @@
+import { errorReason } from '@gatehouse/client';
 import { useMutation } from '@tanstack/react-query';
 import { type FormEvent, useEffect, useRef, useState } from 'react';
 import { useAuth } from '../auth';
@@ -5,6 +6,8 @@ import { Alert } from '../components/Alert';
 import { Field } from '../components/Field';
 import { Spinner } from '../components/Loading';
 import { OAuthButtons } from '../components/OAuthButtons';
+import { UnverifiedNotice } from '../components/UnverifiedNotice';
+import { useEmailOptions } from '../email-options';
 import { fieldMessages, formMessage } from '../errors';
 import { usePageTitle } from '../page';
 import { Link, navigate, safeReturnPath, useSearchParam } from '../router';
@@ -14,6 +17,7 @@ export function SignIn() {
   const { signIn, notice, dismissNotice } = useAuth();
   const next = safeReturnPath(useSearchParam('next'));
   const created = useSearchParam('created') === '1';
+  const email = useEmailOptions();
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
   const [missing, setMissing] = useState<Record<string, string>>({});
@@ -21,13 +25,15 @@ export function SignIn() {
   const passwordInput = useRef<HTMLInputElement>(null);
 
   const login = useMutation({
-    mutationFn: () => signIn(username.trim(), password),
+    mutationFn: (login: string) => signIn(login, password),
     onSuccess: () => navigate(next ?? '/profile', { replace: true }),
   });
 
   const server = fieldMessages(login.error);
   const errors = { ...server, ...missing };
-  const message = formMessage(login.error, ['username', 'password']);
+  // EMAIL_VERIFICATION=required: the password was right; say what to do instead of "refused".
+  const unverified = errorReason(login.error) === 'EMAIL_NOT_VERIFIED';
+  const message = unverified ? null : formMessage(login.error, ['username', 'password']);
 
   // After a refusal, put the cursor where the fix goes.
   useEffect(() => {
@@ -46,7 +52,7 @@ export function SignIn() {
     if (empty.username) return usernameInput.current?.focus();
     if (empty.password) return passwordInput.current?.focus();
     dismissNotice();
-    login.mutate();
+    login.mutate(username.trim());
   };
 
   return (
@@ -56,6 +62,7 @@ export function SignIn() {
       {notice && <Alert tone="info">{notice}</Alert>}
       {created && !notice && <Alert tone="success">Your account is ready. Sign in to continue.</Alert>}
       {message && <Alert tone="error">{message}</Alert>}
+      {unverified && <UnverifiedNotice key={login.submittedAt} login={login.variables ?? ''} />}
       <OAuthButtons returnTo={next} />
       <form className="form" onSubmit={submit} noValidate aria-busy={login.isPending}>
         <Field
@@ -86,6 +93,12 @@ export function SignIn() {
           {login.isPending ? 'Signing in…' : 'Sign in'}
         </button>
       </form>
+      {(email?.passwordReset || email?.signInLinks) && (
+        <p className="auth-links">
+          {email.passwordReset && <Link to="/forgot-password">Forgot password?</Link>}
+          {email.signInLinks && <Link to="/email-sign-in">Email me a sign-in link</Link>}
+        </p>
+      )}
       <p className="auth-switch">
         New to Gatehouse?{' '}
         <Link to={next ? `/sign-up?next=${encodeURIComponent(next)}` : '/sign-up'}>Create an account</Link>
