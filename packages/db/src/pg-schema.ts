@@ -35,4 +35,5 @@ export const {
   oauthStates,
   emailTokens,
   mailOutbox,
+  deviceCodes,
 } = tables;

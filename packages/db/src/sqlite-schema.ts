@@ -30,4 +30,5 @@ export const {
   oauthStates,
   emailTokens,
   mailOutbox,
+  deviceCodes,
 } = tables;
