@@ -6,6 +6,7 @@ import { Admin } from './pages/Admin';
 import { ApiKeys } from './pages/ApiKeys';
 import { ApiReference } from './pages/ApiReference';
 import { AuditLog } from './pages/AuditLog';
+import { Device } from './pages/Device';
 import { NotFound } from './pages/NotFound';
 import { OAuthCallback } from './pages/OAuthCallback';
 import { Profile } from './pages/Profile';
@@ -21,6 +22,7 @@ const PAGES: Record<string, () => ReactNode> = {
   '/admin/audit': () => <AuditLog />,
   '/admin/api-keys': () => <ApiKeys />,
   '/api': () => <ApiReference />,
+  '/device': () => <Device />,
 };
 
 const PUBLIC_PAGES: Record<string, () => ReactNode> = {
