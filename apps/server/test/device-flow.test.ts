@@ -4,15 +4,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningGatehouse } from '../src/index.js';
-import {
-  adminTokens,
-  call,
-  createTestClock,
-  DEFAULT_LIMITS,
-  newUser,
-  startTestServer,
-  type TestClock,
-} from './harness.js';
+import type { TestClock } from '../src/testing.js';
+import { adminTokens, call, createTestClock, DEFAULT_LIMITS, newUser, startTestServer } from './harness.js';
 
 const PUBLIC_URL = 'http://localhost:5173';
 
