@@ -17,6 +17,7 @@ const ON_POSTGRES = [
   'test/rate-limits.test.ts',
   'test/oauth-oidc.test.ts',
   'test/email-flows.test.ts',
+  'test/device-flow.test.ts',
   'test/asymmetric-tokens.test.ts',
   'test/postgres-*.test.ts',
 ];

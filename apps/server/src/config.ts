@@ -169,6 +169,9 @@ const envSchema = z
     MAIL_LEASE: duration('2m'),
     RATE_LIMIT_EMAIL_REQUESTS_PER_HOUR: integer(LIMITS.emailRequestsPerHour, 1, 1_000_000),
     RATE_LIMIT_EMAILS_PER_TARGET_PER_HOUR: integer(LIMITS.emailsPerTargetPerHour, 1, 1_000_000),
+    RATE_LIMIT_DEVICE_START_PER_MINUTE: integer(LIMITS.deviceStartPerMinute, 1, 1_000_000),
+    RATE_LIMIT_DEVICE_POLL_PER_MINUTE: integer(LIMITS.devicePollPerMinute, 1, 1_000_000),
+    RATE_LIMIT_DEVICE_CODE_FAILURES_PER_HOUR: integer(LIMITS.deviceCodeFailuresPerHour, 1, 1_000_000),
   })
   .superRefine((env, ctx) => {
     const production = env.NODE_ENV === 'production';

@@ -80,6 +80,9 @@ export async function createServices(
         ipv6PrefixBits: config.RATE_LIMIT_IPV6_PREFIX,
         emailRequestsPerHour: config.RATE_LIMIT_EMAIL_REQUESTS_PER_HOUR,
         emailsPerTargetPerHour: config.RATE_LIMIT_EMAILS_PER_TARGET_PER_HOUR,
+        deviceStartPerMinute: config.RATE_LIMIT_DEVICE_START_PER_MINUTE,
+        devicePollPerMinute: config.RATE_LIMIT_DEVICE_POLL_PER_MINUTE,
+        deviceCodeFailuresPerHour: config.RATE_LIMIT_DEVICE_CODE_FAILURES_PER_HOUR,
       },
       onStoreError: (error) =>
         logger.warn({ err: error }, 'rate-limit store error; using per-process limits meanwhile'),

@@ -181,6 +181,33 @@ describe('the audit log', () => {
     await call(app.url, 'auth.confirmEmailChange', { token: await tokenOf('change_email', newEmail) }, { headers });
     expect(await lastOf('email_changed')).toMatchObject({ targetUserId: mailed.id, ip: '203.0.113.50' });
 
+    // Device sign-in: approved (then collected by the device) and denied.
+    const approving = await call(app.url, 'auth.device.start', { clientName: 'audit CLI' }, { headers });
+    secrets.push(approving.data.deviceCode);
+    await call(
+      app.url,
+      'user.device.approve',
+      { userCode: approving.data.userCode },
+      { token: mailedTokens.accessToken, headers },
+    );
+    expect(await lastOf('device_approved')).toMatchObject({
+      actorUserId: mailed.id,
+      ip: '203.0.113.50',
+      detail: { clientName: 'audit CLI' },
+    });
+    const collected = await call(app.url, 'auth.device.poll', { deviceCode: approving.data.deviceCode }, { headers });
+    secrets.push(collected.data.accessToken, collected.data.refreshToken);
+    expect(await lastOf('device_tokens_issued')).toMatchObject({ actorUserId: mailed.id, targetUserId: mailed.id });
+    const denying = await call(app.url, 'auth.device.start', {}, { headers });
+    secrets.push(denying.data.deviceCode);
+    await call(
+      app.url,
+      'user.device.deny',
+      { userCode: denying.data.userCode },
+      { token: mailedTokens.accessToken, headers },
+    );
+    expect(await lastOf('device_denied')).toMatchObject({ actorUserId: mailed.id, detail: { clientName: null } });
+
     const seen = new Set((await events()).map((e) => e.type));
     // These need an OAuth provider; test/oauth-oidc.test.ts checks them against a real one.
     const checkedWithProvider = new Set(['password_set', 'oauth_account_linked', 'oauth_account_unlinked']);

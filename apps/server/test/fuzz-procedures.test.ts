@@ -21,6 +21,7 @@ import {
   send,
   sendRaw,
   snapshotDatabase,
+  userCode,
 } from './fuzz-support.js';
 import { ADMIN, startTestServer } from './harness.js';
 
@@ -120,6 +121,10 @@ const FIELDS: Record<string, Record<string, fc.Arbitrary<unknown>>> = {
   'user.requestEmailChange': { newEmail: email, currentPassword: password },
   'admin.users.sendPasswordReset': { userId },
   'service.users.get': { id: userId },
+  'auth.device.start': { clientName: fc.oneof(hostileString, fc.string({ maxLength: 80 })) },
+  'auth.device.poll': { deviceCode: emailToken },
+  'user.device.approve': { userCode },
+  'user.device.deny': { userCode },
 };
 const GENERIC_FIELDS: Record<string, fc.Arbitrary<unknown>> = {
   id: hostileValue,

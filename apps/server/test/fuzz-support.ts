@@ -78,6 +78,8 @@ export const HOSTILE_STRINGS: readonly string[] = [
   'a.b.c',
   'eyJhbGciOiJub25lIn0.eyJzdWIiOiIxIn0.',
   '2030-01-01T00:00:00Z',
+  'BCDF-GHJK',
+  'bcdf ghjk',
   '0000-00-00T00:00:00Z',
   '9999-99-99T99:99:99Z',
   'x'.repeat(300),
@@ -135,6 +137,13 @@ const hostileNumber = fc.oneof(
 );
 
 /** Any JSON value, slanted towards the hostile ones. */
+/** Device sign-in user codes: the right shape in any case (never issued), near misses, other alphabets. */
+export const userCode = fc.oneof(
+  { weight: 3, arbitrary: fc.stringMatching(/^[BCDFGHJKLMNPQRSTVWXZbcdfghjk]{4}[- ]?[BCDFGHJKLMNPQRSTVWXZ]{4}$/) },
+  fc.constantFrom('AAAA-AAAA', 'BCDF-GHJ', 'BCDF--GHJK', 'BCDFGHJKL', 'BCDF-GHJ0', 'ВСDF-GHJK', 'bcdf\u0000ghjk'),
+  hostileString,
+);
+
 export const hostileValue: fc.Arbitrary<unknown> = fc.oneof(
   { weight: 4, arbitrary: hostileString },
   { weight: 2, arbitrary: hostileNumber },

@@ -6,7 +6,7 @@ import { createHmac, createPublicKey, generateKeyPairSync, randomBytes } from 'n
 import { importPKCS8, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningGatehouse } from '../src/index.js';
-import { adminTokens, type CallResult, call, JWT_SECRET, newUser, startTestServer } from './harness.js';
+import { adminTokens, type CallResult, call, DEFAULT_LIMITS, JWT_SECRET, newUser, startTestServer } from './harness.js';
 
 const TRUSTED = 'https://app.example.com';
 const EVIL = 'https://evil.example';
@@ -1136,6 +1136,111 @@ describe('security regression suite', () => {
         outcome(
           await call(app.url, 'admin.users.sendPasswordReset', { userId: bob.id }, { token: alice.tokens.accessToken }),
         ),
+    },
+    {
+      category: 'device',
+      attack: 'auth.device.poll again with a device code whose tokens were already handed out (code reuse)',
+      expected: '200 {status: expired_token}, no second session',
+      expect: { status: 200, holds: true },
+      run: async () => {
+        const owner = await newUser(app.url, 'dv');
+        const started = await call(app.url, 'auth.device.start', {});
+        await call(
+          app.url,
+          'user.device.approve',
+          { userCode: started.data.userCode },
+          { token: owner.tokens.accessToken },
+        );
+        const first = await call(app.url, 'auth.device.poll', { deviceCode: started.data.deviceCode });
+        const again = await call(app.url, 'auth.device.poll', { deviceCode: started.data.deviceCode });
+        const sessions = await call(app.url, 'user.sessions', undefined, { token: owner.tokens.accessToken });
+        const held = first.data.status === 'approved' && again.data.status === 'expired_token';
+        return outcome(again, held && !('accessToken' in again.data) && sessions.data.length === 2);
+      },
+    },
+    {
+      category: 'device',
+      attack: 'auth.device.poll with a made-up device code of the right shape',
+      expected: '200 {status: expired_token}, no tokens',
+      expect: { status: 200, holds: true },
+      run: async () => {
+        const result = await call(app.url, 'auth.device.poll', { deviceCode: randomBytes(32).toString('base64url') });
+        return outcome(result, JSON.stringify(result.data) === '{"status":"expired_token"}');
+      },
+    },
+    {
+      category: 'device',
+      attack: 'user.device.approve with a made-up user code of the right shape',
+      expected: '404 NOT_FOUND naming userCode',
+      expect: { status: 404, code: 'NOT_FOUND', holds: true },
+      run: async () => {
+        const result = await call(
+          app.url,
+          'user.device.approve',
+          { userCode: 'ZZZZ-ZZZZ' },
+          { token: bob.tokens.accessToken },
+        );
+        return outcome(result, Boolean(result.error?.data.fieldErrors?.userCode));
+      },
+    },
+    {
+      category: 'device',
+      attack: 'user.device.approve with no session (a device approving its own code)',
+      expected: '401 UNAUTHORIZED, the device still pending',
+      expect: { status: 401, code: 'UNAUTHORIZED', holds: true },
+      run: async () => {
+        const started = await call(app.url, 'auth.device.start', {});
+        const result = await call(app.url, 'user.device.approve', { userCode: started.data.userCode });
+        const polled = await call(app.url, 'auth.device.poll', { deviceCode: started.data.deviceCode });
+        return outcome(result, polled.data.status === 'authorization_pending');
+      },
+    },
+    {
+      category: 'device',
+      attack: "user.device.approve on a code the user already denied (turning someone's denial into a grant)",
+      expected: '409 CONFLICT, the device still denied',
+      expect: { status: 409, code: 'CONFLICT', holds: true },
+      run: async () => {
+        const started = await call(app.url, 'auth.device.start', {});
+        await call(
+          app.url,
+          'user.device.deny',
+          { userCode: started.data.userCode },
+          { token: alice.tokens.accessToken },
+        );
+        const result = await call(
+          app.url,
+          'user.device.approve',
+          { userCode: started.data.userCode },
+          { token: bob.tokens.accessToken },
+        );
+        const polled = await call(app.url, 'auth.device.poll', { deviceCode: started.data.deviceCode });
+        return outcome(result, polled.data.status === 'access_denied');
+      },
+    },
+    {
+      category: 'device',
+      attack: 'guessing user codes at user.device.approve (default limits: 10 wrong codes an hour)',
+      expected: '429 TOO_MANY_REQUESTS on the 11th try, even for a live code',
+      expect: { status: 429, code: 'TOO_MANY_REQUESTS', holds: true },
+      run: async () => {
+        const strict = await startTestServer({ ...DEFAULT_LIMITS });
+        try {
+          const guesser = await newUser(strict.url, 'dg');
+          const token = guesser.tokens.accessToken;
+          const live = await call(strict.url, 'auth.device.start', {});
+          const misses: number[] = [];
+          for (let i = 0; i < 10; i++) {
+            const guess = `ZZZZ-ZZ${'BCDFGHJKLM'[i]}Z`;
+            misses.push((await call(strict.url, 'user.device.approve', { userCode: guess }, { token })).status);
+          }
+          const result = await call(strict.url, 'user.device.approve', { userCode: live.data.userCode }, { token });
+          const polled = await call(strict.url, 'auth.device.poll', { deviceCode: live.data.deviceCode });
+          return outcome(result, misses.every((m) => m === 404) && polled.data.status === 'authorization_pending');
+        } finally {
+          await strict.close();
+        }
+      },
     },
   ];
 

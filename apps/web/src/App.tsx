@@ -7,6 +7,7 @@ import { ApiKeys } from './pages/ApiKeys';
 import { ApiReference } from './pages/ApiReference';
 import { AuditLog } from './pages/AuditLog';
 import { ConfirmEmailChange } from './pages/ConfirmEmailChange';
+import { Device } from './pages/Device';
 import { EmailSignIn } from './pages/EmailSignIn';
 import { ForgotPassword } from './pages/ForgotPassword';
 import { NotFound } from './pages/NotFound';
@@ -27,6 +28,7 @@ const PAGES: Record<string, () => ReactNode> = {
   '/admin/audit': () => <AuditLog />,
   '/admin/api-keys': () => <ApiKeys />,
   '/api': () => <ApiReference />,
+  '/device': () => <Device />,
 };
 
 const PUBLIC_PAGES: Record<string, () => ReactNode> = {

@@ -35,6 +35,9 @@ export const EVENT_LABEL: Record<EventType, string> = {
   email_changed: 'Email changed',
   sign_in_link_sent: 'Sign-in link sent',
   mail_request_unmatched: 'Mail asked for an unknown address',
+  device_approved: 'Device sign-in approved',
+  device_denied: 'Device sign-in denied',
+  device_tokens_issued: 'Device signed in',
 };
 export const EVENT_TYPES = Object.keys(EVENT_LABEL) as EventType[];
 

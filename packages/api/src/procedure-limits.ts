@@ -13,6 +13,8 @@ const perUser = 'RATE_LIMIT_USER_WRITES_PER_MINUTE per user';
 const mailRequests =
   'RATE_LIMIT_EMAIL_REQUESTS_PER_HOUR per address and RATE_LIMIT_EMAILS_PER_TARGET_PER_HOUR per target address or account';
 
+const deviceDecision = `${perUser}; RATE_LIMIT_DEVICE_CODE_FAILURES_PER_HOUR wrong codes per user and per address`;
+
 export const PROCEDURE_LIMITS: Record<string, ProcedureLimit> = {
   health: { by: 'read-only', limit: 'none: public status, no secret, nothing written' },
   'auth.register': { by: 'middleware', limit: 'RATE_LIMIT_REGISTER_PER_HOUR per address' },
@@ -35,6 +37,12 @@ export const PROCEDURE_LIMITS: Record<string, ProcedureLimit> = {
     by: 'middleware',
     limit: 'RATE_LIMIT_LOGIN_PER_MINUTE per address (a 256-bit mailed token)',
   },
+  'auth.device.start': { by: 'middleware', limit: 'RATE_LIMIT_DEVICE_START_PER_MINUTE per address' },
+  'auth.device.poll': {
+    by: 'middleware',
+    limit:
+      'RATE_LIMIT_DEVICE_POLL_PER_MINUTE per address; slow_down (interval + 5 s) when polled faster than the interval',
+  },
   'auth.logout': { by: 'service', limit: 'needs a live refresh token (256-bit secret); a guess changes nothing' },
   'oauth.providers': { by: 'read-only', limit: 'none: public list of enabled providers' },
   'oauth.start': { by: 'middleware', limit: 'RATE_LIMIT_OAUTH_START_PER_MINUTE per address' },
@@ -51,6 +59,8 @@ export const PROCEDURE_LIMITS: Record<string, ProcedureLimit> = {
   'user.linkAccount': { by: 'middleware', limit: `RATE_LIMIT_OAUTH_START_PER_MINUTE per address; ${perUser}` },
   'user.unlinkAccount': { by: 'middleware', limit: perUser },
   'user.setPassword': { by: 'middleware', limit: 'RATE_LIMIT_PASSWORD_CHANGE_PER_HOUR per address and per user' },
+  'user.device.approve': { by: 'middleware', limit: deviceDecision },
+  'user.device.deny': { by: 'middleware', limit: deviceDecision },
   'admin.users.list': { by: 'read-only', limit: 'none: admins only' },
   'admin.users.setRole': { by: 'middleware', limit: perUser },
   'admin.users.setActive': { by: 'middleware', limit: perUser },

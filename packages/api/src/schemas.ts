@@ -4,6 +4,7 @@ import {
   AUDIT_EVENT_TYPES,
   AUDIT_PAGE_DEFAULT,
   AUDIT_PAGE_MAX,
+  DEVICE_CODE_PATTERN,
   EMAIL_MAX,
   EMAIL_TOKEN_PATTERN,
   emailSchema,
@@ -12,6 +13,7 @@ import {
   passwordSchema,
   ROLES,
   registrationSchema,
+  USER_CODE_PATTERN,
   usernameSchema,
 } from '@gatehouse/core';
 import { z } from 'zod';
@@ -134,4 +136,16 @@ export const signInWithLinkInput = z.object({
   token: emailTokenSchema,
   /** Browsers: deliver the refresh token as an HttpOnly cookie instead of in the body. */
   refreshCookie: z.boolean().optional(),
+});
+
+/** auth.device.start: an optional name the device gives itself, shown to the approver. */
+export const deviceStartInput = z.object({ clientName: z.string().trim().min(1).max(64).optional() }).default({});
+
+export const devicePollInput = z.object({
+  deviceCode: z.string().regex(DEVICE_CODE_PATTERN, 'Expected the deviceCode from auth.device.start'),
+});
+
+/** Eight letters as the device shows them (`BCDF-GHJK`); any case, dash optional. */
+export const userCodeInput = z.object({
+  userCode: z.string().trim().regex(USER_CODE_PATTERN, 'Expected the 8-letter code the device shows, like BCDF-GHJK'),
 });

@@ -9,6 +9,8 @@ export * from './api-keys/api-key-format.js';
 export * from './api-keys/api-keys.js';
 export * from './audit/audit-log.js';
 export type { ClientInfo } from './client-info.js';
+export * from './device/device-sign-in.js';
+export * from './device/user-codes.js';
 export * from './durations.js';
 export * from './email/email-lifecycle.js';
 export * from './email/email-settings.js';
@@ -36,6 +38,7 @@ export {
   type AuthServices,
   type AuthServicesOptions,
   createAuthServices,
+  type DeviceOptions,
   type EmailOptions,
   type RateLimitServiceOptions,
   type SigningKeyOptions,

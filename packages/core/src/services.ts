@@ -6,6 +6,11 @@ import { AccountService } from './accounts/accounts.js';
 import { AdministrationService } from './accounts/administration.js';
 import { ApiKeyService } from './api-keys/api-keys.js';
 import { AuditLog } from './audit/audit-log.js';
+import {
+  DEFAULT_DEVICE_CODE_TTL_SECONDS,
+  DEFAULT_DEVICE_POLL_INTERVAL_SECONDS,
+  DeviceSignIn,
+} from './device/device-sign-in.js';
 import { EmailLifecycle } from './email/email-lifecycle.js';
 import { DEFAULT_EMAIL_TOKEN_TTLS, DEFAULT_REQUEST_FLOOR_MS, type EmailSettings } from './email/email-settings.js';
 import { MailTemplates } from './email/mail-templates.js';
@@ -64,6 +69,8 @@ export interface AuthServicesOptions {
   oauthProviders?: OAuthProvider[] | undefined;
   /** The account lifecycle by email (verification, reset, email change, sign-in links). */
   email?: EmailOptions | undefined;
+  /** Device sign-in (RFC 8628); the approval page is at the email settings' publicUrl + /device. */
+  device?: DeviceOptions | undefined;
   /** The time source; tests pass a fake one. */
   clock?: () => Date;
 }
@@ -79,6 +86,13 @@ export interface EmailOptions extends Partial<Omit<EmailSettings, 'ttls'>> {
   ttls?: Partial<EmailSettings['ttls']>;
   /** A folder of template files that replace the built-in mails (see MailTemplates). */
   templatesDir?: string | undefined;
+}
+
+export interface DeviceOptions {
+  /** Seconds a started device sign-in waits for approval (default 600). */
+  ttlSeconds?: number | undefined;
+  /** Seconds between polls (default 5). */
+  intervalSeconds?: number | undefined;
 }
 
 /** Every auth service wired to one database; what the API layer works with. */
@@ -99,6 +113,8 @@ export interface AuthServices {
   oauth: OAuthService;
   /** Verification, password reset, email change and sign-in links; mail goes to the outbox. */
   email: EmailLifecycle;
+  /** Device sign-in (RFC 8628) for the CLI and other devices without a browser. */
+  device: DeviceSignIn;
   audit: AuditLog;
   rateLimits: RateLimits;
   /** Stops the hashing pool, disconnects the rate-limit store and closes the database. */
@@ -217,6 +233,18 @@ export function createAuthServices(options: AuthServicesOptions): AuthServices {
       clock,
     ),
     email,
+    device: new DeviceSignIn({
+      db,
+      sessions,
+      audit,
+      limits: rateLimits,
+      settings: {
+        publicUrl: emailSettings.publicUrl,
+        ttlSeconds: options.device?.ttlSeconds ?? DEFAULT_DEVICE_CODE_TTL_SECONDS,
+        intervalSeconds: options.device?.intervalSeconds ?? DEFAULT_DEVICE_POLL_INTERVAL_SECONDS,
+      },
+      clock,
+    }),
     audit,
     rateLimits,
     close: async () => {

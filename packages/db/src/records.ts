@@ -1,6 +1,7 @@
 /** Storage-level shapes shared by every engine. Domain rules live in @gatehouse/core. */
 
 import type { RateLimiterAbstract } from 'rate-limiter-flexible';
+import type { DeviceCodesRepository } from './device-records.js';
 import type { EmailTokensRepository, MailOutboxRepository } from './email-records.js';
 
 export const ROLES = ['admin', 'user', 'viewer'] as const;
@@ -341,6 +342,7 @@ export interface Database {
   readonly rateLimitTable: RateLimitCounters;
   readonly emailTokens: EmailTokensRepository;
   readonly mailOutbox: MailOutboxRepository;
+  readonly deviceCodes: DeviceCodesRepository;
   /** Resolves when the database answers a trivial query. */
   ping(): Promise<boolean>;
   close(): Promise<void>;

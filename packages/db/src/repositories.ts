@@ -1,5 +1,6 @@
 import { SqlApiKeysRepository } from './api-keys-repository.js';
 import { SqlAuditRepository } from './audit-repository.js';
+import { SqlDeviceCodesRepository } from './device-codes-repository.js';
 import { type EmailEngine, SqlEmailTokensRepository, SqlMailOutboxRepository } from './email-repositories.js';
 import { SqlOAuthAccountsRepository, SqlOAuthStatesRepository } from './oauth-repositories.js';
 import type { Database, OAuthAccountsRepository, RateLimitCounters, SigningKeysRepository } from './records.js';
@@ -33,5 +34,6 @@ export function repositories(statements: Statements<Dialect>, parts: EngineParts
     rateLimitTable: parts.rateLimits,
     emailTokens: new SqlEmailTokensRepository(statements, parts.email),
     mailOutbox: new SqlMailOutboxRepository(statements, parts.email),
+    deviceCodes: new SqlDeviceCodesRepository(statements),
   };
 }

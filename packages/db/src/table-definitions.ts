@@ -6,6 +6,7 @@
 import type { BuildColumns, ColumnBuilderBaseConfig, HasDefault, NotNull } from 'drizzle-orm';
 import type { PgColumnBuilderBase, PgTableWithColumns } from 'drizzle-orm/pg-core';
 import type { SQLiteColumnBuilderBase, SQLiteTableWithColumns } from 'drizzle-orm/sqlite-core';
+import { DEVICE_CODE_STATUSES } from './device-records.js';
 import { EMAIL_TOKEN_PURPOSES, MAIL_STATUSES } from './email-records.js';
 import type { AuditDetail } from './records.js';
 import { ROLES, SIGNING_ALGORITHMS } from './records.js';
@@ -281,6 +282,28 @@ const TABLES = {
       lastError: text('last_error'),
     },
     indexes: [{ name: 'mail_outbox_due_idx', on: ['status', 'nextAttemptAt'] }],
+  }),
+  /**
+   * Device sign-in (RFC 8628) in flight: the device polls with its code while a signed-in user
+   * approves the user code in a browser. Both codes are kept only as SHA-256 hashes.
+   */
+  deviceCodes: table({
+    name: 'device_codes',
+    columns: {
+      id: id(),
+      deviceCodeHash: text('device_code_hash').notNull().unique(),
+      // Unique so a user code names one request; expired rows are purged, freeing their codes.
+      userCodeHash: text('user_code_hash').notNull().unique(),
+      clientName: text('client_name'),
+      status: textEnum('status', DEVICE_CODE_STATUSES).notNull().default('pending'),
+      // A user deleted before the device collects its tokens takes the approval with them.
+      userId: integer('user_id').referencesUser('cascade'),
+      interval: integer('interval').notNull(),
+      lastPolledAt: time('last_polled_at'),
+      expiresAt: time('expires_at').notNull(),
+      createdAt: time('created_at').notNull(),
+    },
+    indexes: [{ name: 'device_codes_expires_idx', on: ['expiresAt'] }],
   }),
 };
 

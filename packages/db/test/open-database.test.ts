@@ -54,6 +54,7 @@ describe.runIf(shouldRun('PostgreSQL', pgReachable))('PostgreSQL start-up', () =
     expect(tables.map((t) => t.table_name)).toEqual([
       'api_keys',
       'audit_events',
+      'device_codes',
       'email_tokens',
       'mail_outbox',
       'oauth_accounts',

@@ -1,17 +1,28 @@
 import { parseArgs } from 'node:util';
 import { createGatehouseClient, memoryTokenStore } from '@gatehouse/client';
 import { Credentials, urlForNew } from '../credentials.js';
-import { required, talkingTo } from '../errors.js';
+import { required, talkingTo, UsageError } from '../errors.js';
 import { readPassword } from '../prompt.js';
+import { signInWithDevice } from './device-login.js';
 
-export const loginHelp = 'login --username NAME [--password P] [--url URL]   (username or email)';
+export const loginHelp = `login --username NAME [--password P] [--url URL]   (username or email)
+  login --device [--url URL]   (approve the code in a browser where you are signed in)`;
 
 export async function login(args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
     strict: true,
-    options: { url: { type: 'string' }, username: { type: 'string' }, password: { type: 'string' } },
+    options: {
+      url: { type: 'string' },
+      username: { type: 'string' },
+      password: { type: 'string' },
+      device: { type: 'boolean' },
+    },
   });
+  if (values.device) {
+    if (values.username || values.password) throw new UsageError('--device takes no --username or --password');
+    return loginWithDevice(urlForNew(values.url));
+  }
   const username = required(values.username, '--username');
   const url = urlForNew(values.url);
   const password = await readPassword(values.password);
@@ -23,6 +34,24 @@ export async function login(args: string[]): Promise<number> {
     await client.login({ username, password });
     const me = await client.trpc.user.me.query();
 
+    await endPreviousSession(credentials);
+    credentials.store.set(fresh.get()!);
+    credentials.saveUrl(url);
+    console.log(`Signed in to ${url} as ${me.username} (role ${me.role})`);
+    return 0;
+  });
+}
+
+async function loginWithDevice(url: string): Promise<number> {
+  const credentials = new Credentials();
+  return talkingTo(url, async () => {
+    const fresh = memoryTokenStore();
+    const failure = await signInWithDevice(url, fresh);
+    if (failure) {
+      console.error(`error: ${failure}`);
+      return 1;
+    }
+    const me = await createGatehouseClient({ url, tokenStore: fresh }).trpc.user.me.query();
     await endPreviousSession(credentials);
     credentials.store.set(fresh.get()!);
     credentials.saveUrl(url);

@@ -63,6 +63,7 @@ export function AppShell({ children }: { children: ReactNode }) {
           <nav aria-label="Main" className="nav">
             <NavLink to="/profile">Profile</NavLink>
             <NavLink to="/sessions">Sessions</NavLink>
+            <NavLink to="/device">Device</NavLink>
             <NavLink to="/api">API</NavLink>
             {user?.role === 'admin' && (
               <>

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { okOutput, publicUserOutput, tokenPairOutput } from './outputs.js';
+import { deviceAuthorizationOutput, devicePollOutput, okOutput, publicUserOutput, tokenPairOutput } from './outputs.js';
 
 export interface ProcedureDescription {
   summary: string;
@@ -60,6 +60,18 @@ export const procedureDescriptions: Record<string, ProcedureDescription> = {
     description: 'Returns a token pair like `auth.login` (with `refreshCookie: true`, pages of this site only).',
     output: tokenPairOutput,
   },
+  'auth.device.start': {
+    summary: 'Start a device sign-in (RFC 8628)',
+    description:
+      'Returns `{deviceCode, userCode, verificationUri, verificationUriComplete, interval, expiresIn}`. Show the user code and URL; a signed-in user approves it at `/device` while the device polls `auth.device.poll`.',
+    output: deviceAuthorizationOutput,
+  },
+  'auth.device.poll': {
+    summary: 'Poll a device sign-in for its outcome',
+    description:
+      '`{status}`: `authorization_pending` (keep polling), `slow_down` (polled faster than `interval`; the new interval is in the answer), `access_denied`, `expired_token` (expired, unknown or already used: start again), or `approved` with the token pair (once).',
+    output: devicePollOutput,
+  },
   'auth.logout': {
     summary: 'End the session of a refresh token',
     refreshCookie: true,
@@ -95,6 +107,13 @@ export const procedureDescriptions: Record<string, ProcedureDescription> = {
     description: 'Refused when it would leave the account with no way to sign in.',
   },
   'user.setPassword': { summary: 'Set a first password on an account created through a provider' },
+
+  'user.device.approve': {
+    summary: 'Approve a device sign-in by the code it shows',
+    description:
+      'The device polling with this code signs in as you. Wrong codes are counted per user and per address and held to a low limit.',
+  },
+  'user.device.deny': { summary: 'Deny a device sign-in by the code it shows' },
 
   'admin.users.list': { summary: 'List users, with search, role filter and cursor paging' },
   'admin.users.setRole': { summary: "Change a user's role", description: 'The last admin cannot be demoted.' },

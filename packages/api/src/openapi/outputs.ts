@@ -24,3 +24,21 @@ export const tokenPairOutput = z.looseObject({
 });
 
 export const okOutput = z.looseObject({ ok: z.literal(true) });
+
+export const deviceAuthorizationOutput = z.looseObject({
+  deviceCode: z.string().describe('The device keeps this secret and polls with it'),
+  userCode: z.string().describe('Shown to the user, typed at verificationUri'),
+  verificationUri: z.string(),
+  verificationUriComplete: z.string().describe('verificationUri with the user code filled in'),
+  interval: z.number().int().describe('Seconds between polls'),
+  expiresIn: z.number().int().describe('Seconds until the codes expire'),
+});
+
+export const devicePollOutput = z.looseObject({
+  status: z.enum(['authorization_pending', 'slow_down', 'access_denied', 'expired_token', 'approved']),
+  interval: z.number().int().optional().describe('With slow_down: the interval to keep from now on'),
+  accessToken: z.string().optional().describe('With approved'),
+  refreshToken: z.string().optional().describe('With approved'),
+  tokenType: z.literal('Bearer').optional(),
+  expiresIn: z.number().int().optional(),
+});

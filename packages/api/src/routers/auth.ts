@@ -17,6 +17,7 @@ import {
   signInWithLinkInput,
 } from '../schemas.js';
 import { router } from '../trpc.js';
+import { deviceAuthRouter } from './device.js';
 
 export interface TokenPairOutput {
   accessToken: string;
@@ -149,4 +150,7 @@ export const authRouter = router({
     if (cookieMode) clearRefreshCookie(ctx.http);
     return { ok: true as const };
   }),
+
+  /** Device sign-in (RFC 8628): start and poll. */
+  device: deviceAuthRouter,
 });

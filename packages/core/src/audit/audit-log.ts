@@ -30,6 +30,9 @@ export const AUDIT_EVENT_TYPES = [
   'email_changed',
   'sign_in_link_sent',
   'mail_request_unmatched',
+  'device_approved',
+  'device_denied',
+  'device_tokens_issued',
 ] as const;
 
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];

@@ -32,6 +32,12 @@ export interface RateLimitSettings {
   emailRequestsPerHour: number;
   /** Such requests per target (address typed, or account) per hour, from all client addresses. */
   emailsPerTargetPerHour: number;
+  /** auth.device.start calls per client address per minute (each stores a pending device sign-in). */
+  deviceStartPerMinute: number;
+  /** auth.device.poll calls per client address per minute (a device polls every 5 s or slower). */
+  devicePollPerMinute: number;
+  /** Wrong user codes typed at approve/deny per hour, per user and per client address: guessing is held hard. */
+  deviceCodeFailuresPerHour: number;
 }
 
 export const DEFAULT_RATE_LIMITS: Readonly<RateLimitSettings> = Object.freeze({
@@ -48,4 +54,7 @@ export const DEFAULT_RATE_LIMITS: Readonly<RateLimitSettings> = Object.freeze({
   ipv6PrefixBits: 64,
   emailRequestsPerHour: 20,
   emailsPerTargetPerHour: 5,
+  deviceStartPerMinute: 10,
+  devicePollPerMinute: 30,
+  deviceCodeFailuresPerHour: 10,
 });

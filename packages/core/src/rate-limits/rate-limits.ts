@@ -14,13 +14,15 @@ export type RequestLimit =
   | 'passwordChange'
   | 'userWrites'
   | 'emailRequest'
-  | 'emailTarget';
+  | 'emailTarget'
+  | 'deviceStart'
+  | 'devicePoll';
 
 /**
  * Limits on failures: attempts are counted, failures keep the count, and a success (or the end
  * of the window) clears it.
  */
-export type FailureLimit = 'accountIp' | 'account' | 'apiKey';
+export type FailureLimit = 'accountIp' | 'account' | 'apiKey' | 'deviceCode';
 
 const MINUTE = 60;
 const HOUR = 3600;
@@ -35,6 +37,8 @@ const REFUSALS: Record<RequestLimit, string> = {
   userWrites: 'Too many changes in a short time',
   emailRequest: 'Too many mail requests from this address',
   emailTarget: 'Too many mails asked for this account or address',
+  deviceStart: 'Too many device sign-ins started from this address',
+  devicePoll: 'Too many device sign-in polls from this address',
 };
 
 export interface RateLimitsOptions {
@@ -87,12 +91,16 @@ export class RateLimits {
       userWrites: limiter('user-writes', s.userWritesPerMinute, MINUTE),
       emailRequest: limiter('email-request-ip', s.emailRequestsPerHour, HOUR),
       emailTarget: limiter('email-target', s.emailsPerTargetPerHour, HOUR),
+      deviceStart: limiter('device-start-ip', s.deviceStartPerMinute, MINUTE),
+      devicePoll: limiter('device-poll-ip', s.devicePollPerMinute, MINUTE),
     };
     this.failures = {
       // Attempts since the last success ("in a row"), over a day at most.
       accountIp: limiter('login-account-ip', s.accountIpFailures, DAY),
       account: limiter('login-account', s.accountFailuresPerDay, DAY),
       apiKey: limiter('api-key-fail-ip', s.apiKeyFailuresPerMinute, MINUTE),
+      // Keyed by user and by address alike (`user:<id>`, the address key).
+      deviceCode: limiter('device-code-fail', s.deviceCodeFailuresPerHour, HOUR),
     };
   }
 
