@@ -8,7 +8,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { checkAfterRestart, loadUntilKilled } from './crash-support.js';
+import { checkAfterRestart, loadUntilKilled, MIN_ACKNOWLEDGED } from './crash-support.js';
 import { openSqliteFile, processEnv } from './process-support.js';
 import { type ServerProcess, spawnServer } from './server-process.js';
 
@@ -30,7 +30,7 @@ describe('crash consistency (SIGKILL mid-load, restart on the same SQLite file)'
     const load = await loadUntilKilled(first, WORKERS, LOAD_MS);
     const { registered, chains } = load;
     expect(load.signal).toBe('SIGKILL');
-    expect(registered.length).toBeGreaterThan(10);
+    expect(registered.length).toBeGreaterThan(MIN_ACKNOWLEDGED);
 
     // The file as the crash left it: recovered by SQLite on open, and sound.
     const file = openSqliteFile(join(dir, 'gatehouse.db'));

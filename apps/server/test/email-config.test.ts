@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 /**
  * Mail configuration: bad values named at start-up, production refusing to run mail features
  * without SMTP, and the development fallback (.eml files plus the link in the log).
@@ -23,7 +24,8 @@ const problems = (env: Record<string, string>) => {
   }
 };
 
-const production = { NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40), BCRYPT_COST: '10' };
+const STRONG_SECRET = randomBytes(48).toString('base64');
+const production = { NODE_ENV: 'production', JWT_SECRET: STRONG_SECRET, BCRYPT_COST: '10' };
 
 describe('mail configuration', () => {
   it('names a bad SMTP_URL, EMAIL_VERIFICATION, SIGN_IN_LINKS or link lifetime', () => {
@@ -90,7 +92,7 @@ describe('mail configuration', () => {
       DATABASE_URL: ':memory:',
       DATA_DIR: dir,
       WEB_DIST: dir,
-      JWT_SECRET: 'x'.repeat(40),
+      JWT_SECRET: STRONG_SECRET,
       BCRYPT_COST: '4',
       MAIL_POLL_INTERVAL: '1s',
     });

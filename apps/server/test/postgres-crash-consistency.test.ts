@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createScratchPostgres, type ScratchDatabase } from '@gatehouse/db/testing';
 import { afterEach, describe, expect, it } from 'vitest';
-import { checkAfterRestart, loadUntilKilled, openPostgres, storedHash } from './crash-support.js';
+import { checkAfterRestart, loadUntilKilled, MIN_ACKNOWLEDGED, openPostgres, storedHash } from './crash-support.js';
 import { TEST_DATABASE } from './harness.js';
 import { processEnv } from './process-support.js';
 import { type ServerProcess, spawnServer } from './server-process.js';
@@ -42,7 +42,7 @@ describe.runIf(TEST_DATABASE === 'postgres')(
       const load = await loadUntilKilled(first, WORKERS, LOAD_MS);
       const { registered, chains } = load;
       expect(load.signal).toBe('SIGKILL');
-      expect(registered.length).toBeGreaterThan(10);
+      expect(registered.length).toBeGreaterThan(MIN_ACKNOWLEDGED);
 
       // The database as the crash left it, read directly.
       const sql = openPostgres(scratch.url);

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,10 +11,15 @@ const MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 /** What `pnpm start` gives a fresh clone: development, a new data folder, no settings. */
 function freshEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const dir = mkdtempSync(join(tmpdir(), 'gatehouse-start-'));
+  // A web build of its own, so the guide's demo line does not depend on apps/web being built first.
+  const web = join(dir, 'web');
+  mkdirSync(web);
+  writeFileSync(join(web, 'index.html'), '<!doctype html><title>demo</title>');
   return {
     HOST: '127.0.0.1',
     PORT: '0',
     DATA_DIR: dir,
+    WEB_DIST: web,
     DATABASE_URL: `file:${join(dir, 'gatehouse.db')}`,
     BCRYPT_COST: '4',
     ...extra,
