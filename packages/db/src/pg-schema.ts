@@ -35,4 +35,6 @@ export const {
   oauthStates,
   emailTokens,
   mailOutbox,
+  webauthnCredentials,
+  webauthnChallenges,
 } = tables;

@@ -2,6 +2,7 @@
 
 import type { RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { EmailTokensRepository, MailOutboxRepository } from './email-records.js';
+import type { WebAuthnChallengesRepository, WebAuthnCredentialsRepository } from './webauthn-records.js';
 
 export const ROLES = ['admin', 'user', 'viewer'] as const;
 export type Role = (typeof ROLES)[number];
@@ -341,6 +342,8 @@ export interface Database {
   readonly rateLimitTable: RateLimitCounters;
   readonly emailTokens: EmailTokensRepository;
   readonly mailOutbox: MailOutboxRepository;
+  readonly webauthnCredentials: WebAuthnCredentialsRepository;
+  readonly webauthnChallenges: WebAuthnChallengesRepository;
   /** Resolves when the database answers a trivial query. */
   ping(): Promise<boolean>;
   close(): Promise<void>;

@@ -6,6 +6,7 @@ import { type SessionsEngine, SqlSessionsRepository } from './sessions-repositor
 import { SqlSigningKeysRepository } from './signing-keys-repository.js';
 import type { Dialect, Statements } from './statements.js';
 import { SqlUsersRepository, type UsersEngine } from './users-repository.js';
+import { SqlWebAuthnChallengesRepository, SqlWebAuthnCredentialsRepository } from './webauthn-repository.js';
 
 /** What an engine supplies beyond its statements: the parts where the engines truly differ. */
 export interface EngineParts {
@@ -30,5 +31,7 @@ export function repositories(statements: Statements<Dialect>, parts: EngineParts
     oauthStates: new SqlOAuthStatesRepository(statements),
     signingKeys: new SqlSigningKeysRepository(statements, parts.addSigningKey),
     rateLimitTable: parts.rateLimits,
+    webauthnCredentials: new SqlWebAuthnCredentialsRepository(statements),
+    webauthnChallenges: new SqlWebAuthnChallengesRepository(statements),
   };
 }

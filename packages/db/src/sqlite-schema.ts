@@ -30,4 +30,6 @@ export const {
   oauthStates,
   emailTokens,
   mailOutbox,
+  webauthnCredentials,
+  webauthnChallenges,
 } = tables;
