@@ -12,6 +12,7 @@ import { MailTemplates } from './email/mail-templates.js';
 import type { OAuthProvider } from './oauth/providers.js';
 import { createOAuthProviders, type OAuthSettings } from './oauth/settings.js';
 import { OAuthService } from './oauth/sign-in.js';
+import { PasskeyService, type PasskeySettings } from './passkeys/passkeys.js';
 import { LoginThrottle } from './passwords/login-throttle.js';
 import { PasswordHasher } from './passwords/password-hasher.js';
 import { PasswordSignIn } from './passwords/password-sign-in.js';
@@ -64,6 +65,8 @@ export interface AuthServicesOptions {
   oauthProviders?: OAuthProvider[] | undefined;
   /** The account lifecycle by email (verification, reset, email change, sign-in links). */
   email?: EmailOptions | undefined;
+  /** Passkeys; RP name and public URL default to the email settings' product name and publicUrl. */
+  passkeys?: Partial<PasskeySettings> | undefined;
   /** The time source; tests pass a fake one. */
   clock?: () => Date;
 }
@@ -99,6 +102,8 @@ export interface AuthServices {
   oauth: OAuthService;
   /** Verification, password reset, email change and sign-in links; mail goes to the outbox. */
   email: EmailLifecycle;
+  /** Passkeys (WebAuthn): registration, management and sign-in. */
+  passkeys: PasskeyService;
   audit: AuditLog;
   rateLimits: RateLimits;
   /** Stops the hashing pool, disconnects the rate-limit store and closes the database. */
@@ -217,6 +222,16 @@ export function createAuthServices(options: AuthServicesOptions): AuthServices {
       clock,
     ),
     email,
+    passkeys: new PasskeyService({
+      db,
+      audit,
+      clock,
+      settings: {
+        rpName: options.passkeys?.rpName ?? emailSettings.productName,
+        publicUrl: options.passkeys?.publicUrl ?? emailSettings.publicUrl,
+        ...(options.passkeys?.challengeTtlSeconds ? { challengeTtlSeconds: options.passkeys.challengeTtlSeconds } : {}),
+      },
+    }),
     audit,
     rateLimits,
     close: async () => {

@@ -30,6 +30,11 @@ export const AUDIT_EVENT_TYPES = [
   'email_changed',
   'sign_in_link_sent',
   'mail_request_unmatched',
+  'passkey_registered',
+  'passkey_renamed',
+  'passkey_deleted',
+  'passkey_refused',
+  'passkey_counter_regression',
 ] as const;
 
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];

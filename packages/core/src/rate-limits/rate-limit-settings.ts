@@ -32,6 +32,8 @@ export interface RateLimitSettings {
   emailRequestsPerHour: number;
   /** Such requests per target (address typed, or account) per hour, from all client addresses. */
   emailsPerTargetPerHour: number;
+  /** Passkey ceremonies started (each stores a challenge) per client address per minute. */
+  passkeyChallengesPerMinute: number;
 }
 
 export const DEFAULT_RATE_LIMITS: Readonly<RateLimitSettings> = Object.freeze({
@@ -48,4 +50,5 @@ export const DEFAULT_RATE_LIMITS: Readonly<RateLimitSettings> = Object.freeze({
   ipv6PrefixBits: 64,
   emailRequestsPerHour: 20,
   emailsPerTargetPerHour: 5,
+  passkeyChallengesPerMinute: 30,
 });

@@ -14,7 +14,8 @@ export type RequestLimit =
   | 'passwordChange'
   | 'userWrites'
   | 'emailRequest'
-  | 'emailTarget';
+  | 'emailTarget'
+  | 'passkeyChallenge';
 
 /**
  * Limits on failures: attempts are counted, failures keep the count, and a success (or the end
@@ -35,6 +36,7 @@ const REFUSALS: Record<RequestLimit, string> = {
   userWrites: 'Too many changes in a short time',
   emailRequest: 'Too many mail requests from this address',
   emailTarget: 'Too many mails asked for this account or address',
+  passkeyChallenge: 'Too many passkey ceremonies started from this address',
 };
 
 export interface RateLimitsOptions {
@@ -87,6 +89,7 @@ export class RateLimits {
       userWrites: limiter('user-writes', s.userWritesPerMinute, MINUTE),
       emailRequest: limiter('email-request-ip', s.emailRequestsPerHour, HOUR),
       emailTarget: limiter('email-target', s.emailsPerTargetPerHour, HOUR),
+      passkeyChallenge: limiter('passkey-challenge-ip', s.passkeyChallengesPerMinute, MINUTE),
     };
     this.failures = {
       // Attempts since the last success ("in a row"), over a day at most.
