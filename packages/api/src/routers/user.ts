@@ -11,6 +11,7 @@ import {
   updateProfileInput,
 } from '../schemas.js';
 import { router } from '../trpc.js';
+import { userPasskeysRouter } from './passkeys.js';
 
 export const userRouter = router({
   me: authedProcedure.query(({ ctx }) => toPublicUser(ctx.user)),
@@ -104,4 +105,7 @@ export const userRouter = router({
       await ctx.services.accounts.setPassword(ctx.user.id, input.password, ctx.client);
       return { ok: true as const };
     }),
+
+  /** Passkeys: registration and management. */
+  passkeys: userPasskeysRouter,
 });
