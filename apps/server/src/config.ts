@@ -169,6 +169,8 @@ const envSchema = z
     MAIL_LEASE: duration('2m'),
     RATE_LIMIT_EMAIL_REQUESTS_PER_HOUR: integer(LIMITS.emailRequestsPerHour, 1, 1_000_000),
     RATE_LIMIT_EMAILS_PER_TARGET_PER_HOUR: integer(LIMITS.emailsPerTargetPerHour, 1, 1_000_000),
+    // Passkeys (docs/passkeys.md): RP ID and origin come from PUBLIC_URL.
+    RATE_LIMIT_PASSKEY_CHALLENGES_PER_MINUTE: integer(LIMITS.passkeyChallengesPerMinute, 1, 1_000_000),
   })
   .superRefine((env, ctx) => {
     const production = env.NODE_ENV === 'production';

@@ -80,6 +80,7 @@ export async function createServices(
         ipv6PrefixBits: config.RATE_LIMIT_IPV6_PREFIX,
         emailRequestsPerHour: config.RATE_LIMIT_EMAIL_REQUESTS_PER_HOUR,
         emailsPerTargetPerHour: config.RATE_LIMIT_EMAILS_PER_TARGET_PER_HOUR,
+        passkeyChallengesPerMinute: config.RATE_LIMIT_PASSKEY_CHALLENGES_PER_MINUTE,
       },
       onStoreError: (error) =>
         logger.warn({ err: error }, 'rate-limit store error; using per-process limits meanwhile'),
