@@ -126,7 +126,9 @@ export class SoftwareAuthenticator {
       ? this.credentials.find((c) => c.id === overrides.credentialId)
       : this.credentials.find((c) => c.rpId === (options.rpId ?? rpId));
     if (!credential) throw new Error('No credential for this relying party');
-    if (overrides.counter === undefined && this.counterStep > 0) credential.counter += this.counterStep;
+    // A forced counter moves the real one on too (never back), as a clone racing ahead would.
+    if (overrides.counter !== undefined) credential.counter = Math.max(credential.counter, overrides.counter);
+    else if (this.counterStep > 0) credential.counter += this.counterStep;
     const counter = overrides.counter ?? credential.counter;
     const authData = Buffer.concat([
       sha256(rpId),
