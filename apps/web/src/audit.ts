@@ -35,6 +35,11 @@ export const EVENT_LABEL: Record<EventType, string> = {
   email_changed: 'Email changed',
   sign_in_link_sent: 'Sign-in link sent',
   mail_request_unmatched: 'Mail asked for an unknown address',
+  passkey_registered: 'Passkey added',
+  passkey_renamed: 'Passkey renamed',
+  passkey_deleted: 'Passkey deleted',
+  passkey_refused: 'Passkey refused',
+  passkey_counter_regression: 'Passkey counter went backwards (possible clone)',
 };
 export const EVENT_TYPES = Object.keys(EVENT_LABEL) as EventType[];
 
@@ -46,6 +51,8 @@ export const EVENT_TONE: Partial<Record<string, Tone>> = {
   api_key_denied: 'warning',
   user_deactivated: 'warning',
   user_deleted: 'danger',
+  passkey_refused: 'warning',
+  passkey_counter_regression: 'danger',
 };
 
 const REASONS: Record<string, string> = {

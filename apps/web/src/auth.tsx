@@ -1,6 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useRef, useState } from 'react';
 import { gatehouse, onSessionExpired, queryClient, trpc } from './gatehouse';
+import { passkeySignIn } from './passkeys';
 import { navigate } from './router';
 
 export type AuthStatus = 'restoring' | 'signed-in' | 'signed-out';
@@ -10,6 +11,8 @@ interface AuthContextValue {
   /** A message for the sign-in page: why the user is there ("your session has ended"). */
   notice: string | null;
   signIn(username: string, password: string): Promise<void>;
+  /** Signs in with a passkey, no username: the browser asks the user for one. */
+  signInWithPasskey(): Promise<void>;
   /** Finishes a provider sign-in (or link) on the callback page; resolves to the returnTo path. */
   completeOAuth(provider: string, code: string, state: string): Promise<string | null>;
   /** Ends this session on the server, then locally. */
@@ -78,6 +81,13 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     setStatus('signed-in');
   }, []);
 
+  const signInWithPasskey = useCallback(async () => {
+    await passkeySignIn();
+    queryClient.clear();
+    setNotice(null);
+    setStatus('signed-in');
+  }, []);
+
   const completeOAuth = useCallback(async (provider: string, code: string, state: string) => {
     // Cookie mode: the refresh token lands in the HttpOnly cookie, and restore() spends it for
     // an access token kept in memory, as after a reload.
@@ -105,8 +115,8 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   const dismissNotice = useCallback(() => setNotice(null), []);
 
   const value = useMemo(
-    () => ({ status, notice, signIn, completeOAuth, signOut, endSession, dismissNotice }),
-    [status, notice, signIn, completeOAuth, signOut, endSession, dismissNotice],
+    () => ({ status, notice, signIn, signInWithPasskey, completeOAuth, signOut, endSession, dismissNotice }),
+    [status, notice, signIn, signInWithPasskey, completeOAuth, signOut, endSession, dismissNotice],
   );
   return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
 }

@@ -6,6 +6,7 @@ import { Alert } from '../components/Alert';
 import { Field } from '../components/Field';
 import { LinkedAccounts } from '../components/LinkedAccounts';
 import { Spinner } from '../components/Loading';
+import { Passkeys } from '../components/Passkeys';
 import { fieldMessages, formMessage } from '../errors';
 import { formatDate } from '../format';
 import { trpc } from '../gatehouse';
@@ -48,6 +49,7 @@ export function Profile() {
         <ProfileForm user={user} />
         <PasswordForm hasPassword={user.hasPassword} />
       </div>
+      <Passkeys />
       <LinkedAccounts />
     </>
   );

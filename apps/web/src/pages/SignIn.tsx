@@ -5,6 +5,7 @@ import { Alert } from '../components/Alert';
 import { Field } from '../components/Field';
 import { Spinner } from '../components/Loading';
 import { OAuthButtons } from '../components/OAuthButtons';
+import { PasskeySignIn } from '../components/PasskeySignIn';
 import { fieldMessages, formMessage } from '../errors';
 import { usePageTitle } from '../page';
 import { Link, navigate, safeReturnPath, useSearchParam } from '../router';
@@ -56,6 +57,7 @@ export function SignIn() {
       {notice && <Alert tone="info">{notice}</Alert>}
       {created && !notice && <Alert tone="success">Your account is ready. Sign in to continue.</Alert>}
       {message && <Alert tone="error">{message}</Alert>}
+      <PasskeySignIn next={next} />
       <OAuthButtons returnTo={next} />
       <form className="form" onSubmit={submit} noValidate aria-busy={login.isPending}>
         <Field

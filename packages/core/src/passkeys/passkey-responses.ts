@@ -14,7 +14,14 @@ const base64url = (max: number) =>
 
 const TRANSPORTS = ['ble', 'cable', 'hybrid', 'internal', 'nfc', 'smart-card', 'usb'] as const;
 const credentialId = base64url(1366);
-const extensionResults = z.record(z.string(), z.unknown()).default({});
+// The outputs WebAuthn defines (Gatehouse asks for no extension); anything else is dropped.
+const extensionResults = z
+  .object({
+    appid: z.boolean().optional(),
+    credProps: z.object({ rk: z.boolean().optional() }).optional(),
+    hmacCreateSecret: z.boolean().optional(),
+  })
+  .default({});
 const attachment = z.enum(['platform', 'cross-platform']).optional();
 
 export const registrationResponseSchema = z.object({
