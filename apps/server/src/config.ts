@@ -172,6 +172,8 @@ const envSchema = z
     RATE_LIMIT_DEVICE_START_PER_MINUTE: integer(LIMITS.deviceStartPerMinute, 1, 1_000_000),
     RATE_LIMIT_DEVICE_POLL_PER_MINUTE: integer(LIMITS.devicePollPerMinute, 1, 1_000_000),
     RATE_LIMIT_DEVICE_CODE_FAILURES_PER_HOUR: integer(LIMITS.deviceCodeFailuresPerHour, 1, 1_000_000),
+    // Passkeys (docs/passkeys.md): RP ID and origin come from PUBLIC_URL.
+    RATE_LIMIT_PASSKEY_CHALLENGES_PER_MINUTE: integer(LIMITS.passkeyChallengesPerMinute, 1, 1_000_000),
   })
   .superRefine((env, ctx) => {
     const production = env.NODE_ENV === 'production';

@@ -83,6 +83,7 @@ export async function createServices(
         deviceStartPerMinute: config.RATE_LIMIT_DEVICE_START_PER_MINUTE,
         devicePollPerMinute: config.RATE_LIMIT_DEVICE_POLL_PER_MINUTE,
         deviceCodeFailuresPerHour: config.RATE_LIMIT_DEVICE_CODE_FAILURES_PER_HOUR,
+        passkeyChallengesPerMinute: config.RATE_LIMIT_PASSKEY_CHALLENGES_PER_MINUTE,
       },
       onStoreError: (error) =>
         logger.warn({ err: error }, 'rate-limit store error; using per-process limits meanwhile'),

@@ -1,5 +1,5 @@
 import { AUDIT_EVENT_TYPES, type PublicAuditEvent as AuditEvent } from '@gatehouse/core';
-import { databaseOf } from '@gatehouse/core/testing';
+import { databaseOf, SoftwareAuthenticator } from '@gatehouse/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningGatehouse } from '../src/index.js';
 import { ADMIN, adminTokens, call, login, newUser, startTestServer, type Tokens } from './harness.js';
@@ -207,6 +207,47 @@ describe('the audit log', () => {
       { token: mailedTokens.accessToken, headers },
     );
     expect(await lastOf('device_denied')).toMatchObject({ actorUserId: mailed.id, detail: { clientName: null } });
+    // Passkeys: added, renamed, refused (a replayed assertion), a counter gone backwards, deleted.
+    const keyed = await newUser(app.url, 'keyed');
+    const byKeyed = { token: keyed.tokens.accessToken, headers };
+    const authenticator = new SoftwareAuthenticator(app.url);
+    const creation = await call(app.url, 'user.passkeys.registrationOptions', undefined, byKeyed);
+    const passkey = await call(
+      app.url,
+      'user.passkeys.register',
+      { response: authenticator.create(creation.data.options), name: 'Laptop' },
+      byKeyed,
+    );
+    expect(await lastOf('passkey_registered')).toMatchObject({
+      actorUserId: keyed.id,
+      targetUserId: keyed.id,
+      ip: '203.0.113.50',
+      detail: { credentialId: passkey.data.id, name: 'Laptop' },
+    });
+    await call(app.url, 'user.passkeys.rename', { id: passkey.data.id, name: 'Phone' }, byKeyed);
+    expect(await lastOf('passkey_renamed')).toMatchObject({ actorUserId: keyed.id, detail: { name: 'Phone' } });
+    const assertion = async (counter: number) => {
+      const start = await call(app.url, 'auth.passkey.options', {}, { headers });
+      return authenticator.get(start.data.options, { counter });
+    };
+    const used = await assertion(5);
+    await call(app.url, 'auth.passkey.verify', { response: used }, { headers });
+    expect(await lastOf('login_succeeded')).toMatchObject({ targetUserId: keyed.id, detail: { method: 'passkey' } });
+    await call(app.url, 'auth.passkey.verify', { response: used }, { headers });
+    expect(await lastOf('passkey_refused')).toMatchObject({
+      ip: '203.0.113.50',
+      detail: { ceremony: 'authentication', reason: 'challenge' },
+    });
+    await call(app.url, 'auth.passkey.verify', { response: await assertion(4) }, { headers });
+    expect(await lastOf('passkey_counter_regression')).toMatchObject({
+      targetUserId: keyed.id,
+      detail: { credentialId: passkey.data.id, stored: 5, presented: 4 },
+    });
+    await call(app.url, 'user.passkeys.delete', { id: passkey.data.id }, byKeyed);
+    expect(await lastOf('passkey_deleted')).toMatchObject({
+      actorUserId: keyed.id,
+      detail: { credentialId: passkey.data.id },
+    });
 
     const seen = new Set((await events()).map((e) => e.type));
     // These need an OAuth provider; test/oauth-oidc.test.ts checks them against a real one.

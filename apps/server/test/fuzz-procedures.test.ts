@@ -77,6 +77,44 @@ const emailToken = fc.oneof(
   fc.constantFrom('A'.repeat(42), 'A'.repeat(44), `${'A'.repeat(42)}=`, 'x'.repeat(5000)),
 );
 
+/** base64url text: mostly well-formed, sometimes padded, empty, huge or not base64 at all. */
+const base64url = fc.oneof(
+  { weight: 3, arbitrary: fc.base64String({ maxLength: 120 }).map((b) => b.replace(/=+$/, '').replace(/\+/g, '-')) },
+  fc.constantFrom('', '====', 'A'.repeat(70_000), '%%%', 'eyJ0eXBlIjoid2ViYXV0aG4uZ2V0In0'),
+);
+/** clientDataJSON as a browser would send it, for a challenge the server never issued, or junk. */
+const clientDataJSON = fc.oneof(
+  fc
+    .tuple(fc.constantFrom('webauthn.create', 'webauthn.get', 'other'), fc.stringMatching(/^[A-Za-z0-9_-]{43}$/))
+    .map(([type, challenge]) =>
+      Buffer.from(JSON.stringify({ type, challenge, origin: 'http://localhost:3000' })).toString('base64url'),
+    ),
+  base64url,
+);
+const credentialId = fc.oneof(fc.stringMatching(/^[A-Za-z0-9_-]{22,64}$/), base64url);
+/** A RegistrationResponseJSON / AuthenticationResponseJSON shape with plausible and hostile parts. */
+const passkeyResponse = fc.record(
+  {
+    id: credentialId,
+    rawId: credentialId,
+    type: fc.constantFrom('public-key', 'password', ''),
+    clientExtensionResults: fc.oneof(fc.constant({}), hostileValue),
+    response: fc.record(
+      {
+        clientDataJSON,
+        attestationObject: base64url,
+        authenticatorData: base64url,
+        signature: base64url,
+        userHandle: base64url,
+        transports: fc.array(fc.constantFrom('internal', 'usb', 'hybrid', 'carrier-pigeon'), { maxLength: 3 }),
+      },
+      { requiredKeys: [] },
+    ),
+  },
+  { requiredKeys: [] },
+);
+const challengeId = fc.oneof(fc.stringMatching(/^[A-Za-z0-9_-]{32}$/), hostileString);
+
 /** The fields each known procedure reads, with plausible values; unknown procedures get generic fields. */
 const FIELDS: Record<string, Record<string, fc.Arbitrary<unknown>>> = {
   'auth.register': { username, email, password, fullName: fc.oneof(fc.string(), fc.constant(null)) },
@@ -125,6 +163,11 @@ const FIELDS: Record<string, Record<string, fc.Arbitrary<unknown>>> = {
   'auth.device.poll': { deviceCode: emailToken },
   'user.device.approve': { userCode },
   'user.device.deny': { userCode },
+  'user.passkeys.register': { response: passkeyResponse, name: fc.string({ maxLength: 80 }), challengeId },
+  'user.passkeys.rename': { id: credentialId, name: fc.string({ maxLength: 80 }) },
+  'user.passkeys.delete': { id: credentialId },
+  'auth.passkey.options': { username: fc.oneof(username, email) },
+  'auth.passkey.verify': { response: passkeyResponse, refreshCookie: fc.boolean(), challengeId },
 };
 const GENERIC_FIELDS: Record<string, fc.Arbitrary<unknown>> = {
   id: hostileValue,

@@ -327,8 +327,8 @@ export function checkResponse(response: { status: number; text: string }, contex
 
 /**
  * What refused calls must leave alone: every user (hash, role, flags, token version), every live
- * session (but not its last-used time) and every API key (but not its last-used time). The audit
- * log and rate-limit counters are meant to change.
+ * session (but not its last-used time), every API key (but not its last-used time) and every
+ * passkey. The audit log and rate-limit counters are meant to change.
  */
 export async function snapshotDatabase(services: AuthServices): Promise<string> {
   const db = databaseOf(services);
@@ -345,7 +345,9 @@ export async function snapshotDatabase(services: AuthServices): Promise<string> 
     for (const { lastUsedAt: _used, ...session } of await db.sessions.listLive(user.id, now)) sessions.push(session);
   }
   const keys = (await db.apiKeys.list()).map(({ lastUsedAt: _used, ...key }) => key);
+  const passkeys = [];
+  for (const user of users) passkeys.push(...(await db.webauthnCredentials.listForUser(user.id)));
   // Mails queued (not their delivery state, which the sender changes in the background): a refused call sends none.
   const mails = (await db.mailOutbox.list({ limit: 100_000 })).length;
-  return JSON.stringify({ users, sessions, keys, mails });
+  return JSON.stringify({ users, sessions, keys, mails, passkeys });
 }

@@ -3,6 +3,7 @@
  * answer it must get. Add a row when a new attack is thought of; never delete one.
  */
 import { createHmac, createPublicKey, generateKeyPairSync, randomBytes } from 'node:crypto';
+import { SoftwareAuthenticator } from '@gatehouse/core/testing';
 import { importPKCS8, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningGatehouse } from '../src/index.js';
@@ -135,6 +136,33 @@ describe('security regression suite', () => {
 
   const asUser = (path: string, input?: unknown) => async () =>
     outcome(await call(app.url, path, input, { token: alice.tokens.accessToken }));
+
+  // ---- passkeys: a software authenticator per user, registered on first use ----
+  const authenticators = new Map<number, SoftwareAuthenticator>();
+  async function passkeyOf(user: User): Promise<SoftwareAuthenticator> {
+    const known = authenticators.get(user.id);
+    if (known) return known;
+    const authenticator = new SoftwareAuthenticator(app.url);
+    const token = user.tokens.accessToken;
+    const start = await call(app.url, 'user.passkeys.registrationOptions', undefined, { token });
+    const done = await call(
+      app.url,
+      'user.passkeys.register',
+      { response: authenticator.create(start.data.options) },
+      { token },
+    );
+    if (done.error) throw new Error(done.error.message);
+    authenticators.set(user.id, authenticator);
+    return authenticator;
+  }
+  const passkeyOptions = async (username?: string) =>
+    (await call(app.url, 'auth.passkey.options', username ? { username } : {})).data.options;
+  const passkeyVerify = (response: unknown) => call(app.url, 'auth.passkey.verify', { response });
+  /** Runs a passkey sign-in of `user`, with the assertion bent by `overrides`. */
+  async function passkeySignIn(user: User, overrides: Parameters<SoftwareAuthenticator['get']>[1] = {}) {
+    const authenticator = await passkeyOf(user);
+    return passkeyVerify(authenticator.get(await passkeyOptions(), overrides));
+  }
 
   const ATTACKS: Attack[] = [
     // ---- Access tokens (JWT) ----
@@ -1126,6 +1154,137 @@ describe('security regression suite', () => {
       expect: { status: 401, code: 'UNAUTHORIZED' },
       run: async () =>
         outcome(await call(app.url, 'auth.signInWithLink', { token: randomBytes(32).toString('base64url') })),
+    },
+    // ---- Passkeys (WebAuthn) ----
+    {
+      category: 'passkeys',
+      attack: 'auth.passkey.verify with an assertion already used once (challenge reuse)',
+      expected: '401 UNAUTHORIZED; the first use signed in',
+      expect: { status: 401, code: 'UNAUTHORIZED', holds: true },
+      run: async () => {
+        const authenticator = await passkeyOf(alice);
+        const assertion = authenticator.get(await passkeyOptions());
+        const first = await passkeyVerify(assertion);
+        return outcome(await passkeyVerify(assertion), first.status === 200 && Boolean(first.data.accessToken));
+      },
+    },
+    {
+      category: 'passkeys',
+      attack: 'auth.passkey.verify with a signature counter that went backwards (cloned authenticator)',
+      expected: '401 UNAUTHORIZED, audited as passkey_counter_regression',
+      expect: { status: 401, code: 'UNAUTHORIZED', holds: true },
+      run: async () => {
+        const ahead = await passkeySignIn(alice, { counter: 1000 });
+        const cloned = await passkeySignIn(alice, { counter: 999 });
+        const audit = await call(
+          app.url,
+          'admin.audit.list',
+          { type: 'passkey_counter_regression', userId: alice.id },
+          { token: admin.accessToken },
+          'query',
+        );
+        return outcome(cloned, ahead.status === 200 && audit.data.items.length >= 1);
+      },
+    },
+    {
+      category: 'passkeys',
+      attack: 'auth.passkey.verify with an assertion made on another origin (phishing page)',
+      expected: '401 UNAUTHORIZED; the same passkey, answered honestly, still signs in',
+      expect: { status: 401, code: 'UNAUTHORIZED', holds: true },
+      run: async () => {
+        const refused = await passkeySignIn(alice, { origin: EVIL });
+        return outcome(refused, (await passkeySignIn(alice)).status === 200);
+      },
+    },
+    {
+      category: 'passkeys',
+      attack: 'auth.passkey.verify with an assertion for another RP ID',
+      expected: '401 UNAUTHORIZED; the same passkey, answered honestly, still signs in',
+      expect: { status: 401, code: 'UNAUTHORIZED', holds: true },
+      run: async () => {
+        const refused = await passkeySignIn(alice, { rpId: 'evil.example' });
+        return outcome(refused, (await passkeySignIn(alice)).status === 200);
+      },
+    },
+    {
+      category: 'passkeys',
+      attack: 'auth.passkey.verify without user verification (possession alone)',
+      expected: '401 UNAUTHORIZED; the same passkey, answered honestly, still signs in',
+      expect: { status: 401, code: 'UNAUTHORIZED', holds: true },
+      run: async () => {
+        const refused = await passkeySignIn(alice, { userVerified: false });
+        return outcome(refused, (await passkeySignIn(alice)).status === 200);
+      },
+    },
+    {
+      category: 'passkeys',
+      attack: "auth.passkey.verify with bob's passkey on a sign-in started for alice",
+      expected: '401 UNAUTHORIZED',
+      expect: { status: 401, code: 'UNAUTHORIZED' },
+      run: async () => {
+        const bobs = await passkeyOf(bob);
+        return outcome(await passkeyVerify(bobs.get(await passkeyOptions(alice.username))));
+      },
+    },
+    {
+      category: 'passkeys',
+      attack: 'user.passkeys.register with a response made on another origin',
+      expected: '400 BAD_REQUEST naming response; nothing stored',
+      expect: { status: 400, code: 'BAD_REQUEST', holds: true },
+      run: async () => {
+        const token = alice.tokens.accessToken;
+        const start = await call(app.url, 'user.passkeys.registrationOptions', undefined, { token });
+        const phished = new SoftwareAuthenticator(EVIL).create(start.data.options);
+        const result = await call(app.url, 'user.passkeys.register', { response: phished }, { token });
+        const list = await call(app.url, 'user.passkeys.list', undefined, { token });
+        const stored = list.data.some((p: { id: string }) => p.id === phished.id);
+        return outcome(result, Boolean(result.error?.data.fieldErrors?.response) && !stored);
+      },
+    },
+    {
+      category: 'passkeys',
+      attack: 'user.passkeys.register by alice answering a challenge issued to bob',
+      expected: '400 BAD_REQUEST',
+      expect: { status: 400, code: 'BAD_REQUEST' },
+      run: async () => {
+        const start = await call(app.url, 'user.passkeys.registrationOptions', undefined, {
+          token: bob.tokens.accessToken,
+        });
+        const response = new SoftwareAuthenticator(app.url).create(start.data.options);
+        return outcome(
+          await call(app.url, 'user.passkeys.register', { response }, { token: alice.tokens.accessToken }),
+        );
+      },
+    },
+    {
+      category: 'passkeys',
+      attack: 'user.passkeys.register replaying a registration response already stored',
+      expected: '400 BAD_REQUEST',
+      expect: { status: 400, code: 'BAD_REQUEST' },
+      run: async () => {
+        const token = alice.tokens.accessToken;
+        const start = await call(app.url, 'user.passkeys.registrationOptions', undefined, { token });
+        const response = new SoftwareAuthenticator(app.url).create(start.data.options);
+        await call(app.url, 'user.passkeys.register', { response }, { token });
+        return outcome(await call(app.url, 'user.passkeys.register', { response }, { token }));
+      },
+    },
+    {
+      category: 'passkeys',
+      attack: "user.passkeys.rename and delete of alice's passkey by bob",
+      expected: '404 NOT_FOUND; the passkey is unchanged',
+      expect: { status: 404, code: 'NOT_FOUND', holds: true },
+      run: async () => {
+        await passkeyOf(alice);
+        const list = await call(app.url, 'user.passkeys.list', undefined, { token: alice.tokens.accessToken });
+        const target = list.data[0] as { id: string; name: string };
+        const byBob = { token: bob.tokens.accessToken };
+        const renamed = await call(app.url, 'user.passkeys.rename', { id: target.id, name: 'mine now' }, byBob);
+        const deleted = await call(app.url, 'user.passkeys.delete', { id: target.id }, byBob);
+        const after = await call(app.url, 'user.passkeys.list', undefined, { token: alice.tokens.accessToken });
+        const same = after.data.some((p: { id: string; name: string }) => p.id === target.id && p.name === target.name);
+        return outcome(deleted, renamed.status === 404 && same);
+      },
     },
     {
       category: 'escalation',

@@ -38,6 +38,11 @@ export const EVENT_LABEL: Record<EventType, string> = {
   device_approved: 'Device sign-in approved',
   device_denied: 'Device sign-in denied',
   device_tokens_issued: 'Device signed in',
+  passkey_registered: 'Passkey added',
+  passkey_renamed: 'Passkey renamed',
+  passkey_deleted: 'Passkey deleted',
+  passkey_refused: 'Passkey refused',
+  passkey_counter_regression: 'Passkey counter went backwards (possible clone)',
 };
 export const EVENT_TYPES = Object.keys(EVENT_LABEL) as EventType[];
 
@@ -49,6 +54,8 @@ export const EVENT_TONE: Partial<Record<string, Tone>> = {
   api_key_denied: 'warning',
   user_deactivated: 'warning',
   user_deleted: 'danger',
+  passkey_refused: 'warning',
+  passkey_counter_regression: 'danger',
 };
 
 const REASONS: Record<string, string> = {

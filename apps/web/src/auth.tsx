@@ -1,6 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useRef, useState } from 'react';
 import { forgetUserData, gatehouse, onSessionExpired, trpc } from './gatehouse';
+import { passkeySignIn } from './passkeys';
 import { navigate } from './router';
 
 export type AuthStatus = 'restoring' | 'signed-in' | 'signed-out';
@@ -12,6 +13,8 @@ interface AuthContextValue {
   signIn(username: string, password: string): Promise<void>;
   /** Signs in with the token of a mailed sign-in link. */
   signInWithLink(token: string): Promise<void>;
+  /** Signs in with a passkey, no username: the browser asks the user for one. */
+  signInWithPasskey(): Promise<void>;
   /** Finishes a provider sign-in (or link) on the callback page; resolves to the returnTo path. */
   completeOAuth(provider: string, code: string, state: string): Promise<string | null>;
   /** Ends this session on the server, then locally. */
@@ -87,6 +90,13 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     setStatus('signed-in');
   }, []);
 
+  const signInWithPasskey = useCallback(async () => {
+    await passkeySignIn();
+    forgetUserData();
+    setNotice(null);
+    setStatus('signed-in');
+  }, []);
+
   const completeOAuth = useCallback(async (provider: string, code: string, state: string) => {
     // Cookie mode: the refresh token lands in the HttpOnly cookie, and restore() spends it for
     // an access token kept in memory, as after a reload.
@@ -114,8 +124,18 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   const dismissNotice = useCallback(() => setNotice(null), []);
 
   const value = useMemo(
-    () => ({ status, notice, signIn, signInWithLink, completeOAuth, signOut, endSession, dismissNotice }),
-    [status, notice, signIn, signInWithLink, completeOAuth, signOut, endSession, dismissNotice],
+    () => ({
+      status,
+      notice,
+      signIn,
+      signInWithLink,
+      signInWithPasskey,
+      completeOAuth,
+      signOut,
+      endSession,
+      dismissNotice,
+    }),
+    [status, notice, signIn, signInWithLink, signInWithPasskey, completeOAuth, signOut, endSession, dismissNotice],
   );
   return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
 }

@@ -43,6 +43,11 @@ export const PROCEDURE_LIMITS: Record<string, ProcedureLimit> = {
     limit:
       'RATE_LIMIT_DEVICE_POLL_PER_MINUTE per address; slow_down (interval + 5 s) when polled faster than the interval',
   },
+  'auth.passkey.options': { by: 'middleware', limit: 'RATE_LIMIT_PASSKEY_CHALLENGES_PER_MINUTE per address' },
+  'auth.passkey.verify': {
+    by: 'middleware',
+    limit: 'RATE_LIMIT_LOGIN_PER_MINUTE per address (a signature over a single-use challenge)',
+  },
   'auth.logout': { by: 'service', limit: 'needs a live refresh token (256-bit secret); a guess changes nothing' },
   'oauth.providers': { by: 'read-only', limit: 'none: public list of enabled providers' },
   'oauth.start': { by: 'middleware', limit: 'RATE_LIMIT_OAUTH_START_PER_MINUTE per address' },
@@ -61,6 +66,14 @@ export const PROCEDURE_LIMITS: Record<string, ProcedureLimit> = {
   'user.setPassword': { by: 'middleware', limit: 'RATE_LIMIT_PASSWORD_CHANGE_PER_HOUR per address and per user' },
   'user.device.approve': { by: 'middleware', limit: deviceDecision },
   'user.device.deny': { by: 'middleware', limit: deviceDecision },
+  'user.passkeys.registrationOptions': {
+    by: 'middleware',
+    limit: `RATE_LIMIT_PASSKEY_CHALLENGES_PER_MINUTE per address; ${perUser}`,
+  },
+  'user.passkeys.register': { by: 'middleware', limit: perUser },
+  'user.passkeys.list': { by: 'read-only', limit: 'none: the caller’s own passkeys' },
+  'user.passkeys.rename': { by: 'middleware', limit: perUser },
+  'user.passkeys.delete': { by: 'middleware', limit: perUser },
   'admin.users.list': { by: 'read-only', limit: 'none: admins only' },
   'admin.users.setRole': { by: 'middleware', limit: perUser },
   'admin.users.setActive': { by: 'middleware', limit: perUser },

@@ -39,6 +39,11 @@ export interface GatehouseClient<TRouter extends AnyTRPCRouter = AppRouter> {
   login(input: { username: string; password: string }): Promise<void>;
   /** Signs in with the token of a mailed sign-in link (auth.signInWithLink) and stores the tokens. */
   signInWithLink(token: string): Promise<void>;
+  /**
+   * Finishes a passkey sign-in (auth.passkey.verify) with the browser's answer to the options of
+   * auth.passkey.options, and stores the tokens.
+   */
+  signInWithPasskey(input: Omit<RouterInputs['auth']['passkey']['verify'], 'refreshCookie'>): Promise<void>;
   /** Forgets the tokens, then revokes the session on the server (best effort: offline still signs out). */
   logout(): Promise<void>;
   /**
@@ -104,6 +109,10 @@ export function createGatehouseClient<TRouter extends AnyTRPCRouter = AppRouter>
 
     async signInWithLink(token) {
       session.signIn(await plain.auth.signInWithLink.mutate({ token, refreshCookie }));
+    },
+
+    async signInWithPasskey(input) {
+      session.signIn(await plain.auth.passkey.verify.mutate({ ...input, refreshCookie }));
     },
 
     async logout() {

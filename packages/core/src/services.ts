@@ -17,6 +17,7 @@ import { MailTemplates } from './email/mail-templates.js';
 import type { OAuthProvider } from './oauth/providers.js';
 import { createOAuthProviders, type OAuthSettings } from './oauth/settings.js';
 import { OAuthService } from './oauth/sign-in.js';
+import { PasskeyService, type PasskeySettings } from './passkeys/passkeys.js';
 import { LoginThrottle } from './passwords/login-throttle.js';
 import { PasswordHasher } from './passwords/password-hasher.js';
 import { PasswordSignIn } from './passwords/password-sign-in.js';
@@ -71,6 +72,8 @@ export interface AuthServicesOptions {
   email?: EmailOptions | undefined;
   /** Device sign-in (RFC 8628); the approval page is at the email settings' publicUrl + /device. */
   device?: DeviceOptions | undefined;
+  /** Passkeys; RP name and public URL default to the email settings' product name and publicUrl. */
+  passkeys?: Partial<PasskeySettings> | undefined;
   /** The time source; tests pass a fake one. */
   clock?: () => Date;
 }
@@ -115,6 +118,8 @@ export interface AuthServices {
   email: EmailLifecycle;
   /** Device sign-in (RFC 8628) for the CLI and other devices without a browser. */
   device: DeviceSignIn;
+  /** Passkeys (WebAuthn): registration, management and sign-in. */
+  passkeys: PasskeyService;
   audit: AuditLog;
   rateLimits: RateLimits;
   /** Stops the hashing pool, disconnects the rate-limit store and closes the database. */
@@ -244,6 +249,16 @@ export function createAuthServices(options: AuthServicesOptions): AuthServices {
         intervalSeconds: options.device?.intervalSeconds ?? DEFAULT_DEVICE_POLL_INTERVAL_SECONDS,
       },
       clock,
+    }),
+    passkeys: new PasskeyService({
+      db,
+      audit,
+      clock,
+      settings: {
+        rpName: options.passkeys?.rpName ?? emailSettings.productName,
+        publicUrl: options.passkeys?.publicUrl ?? emailSettings.publicUrl,
+        ...(options.passkeys?.challengeTtlSeconds ? { challengeTtlSeconds: options.passkeys.challengeTtlSeconds } : {}),
+      },
     }),
     audit,
     rateLimits,

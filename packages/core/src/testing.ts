@@ -20,3 +20,4 @@ export async function createTestServices(overrides: Partial<AuthServicesOptions>
     ...overrides,
   } as AuthServicesOptions);
 }
+export { type CeremonyOverrides, SoftwareAuthenticator } from './passkeys/software-authenticator.js';

@@ -4,3 +4,4 @@ export * from './email-records.js';
 export * from './errors.js';
 export { type OpenDatabaseOptions, openDatabase } from './open-database.js';
 export * from './records.js';
+export * from './webauthn-records.js';

@@ -25,4 +25,4 @@ export const tables = buildTables<DialectTables<'pg'>, PgColumnBuilderBase & Col
 });
 
 export const { users, sessions, apiKeys, auditEvents, rateLimits, signingKeys, oauthAccounts, oauthStates } = tables;
-export const { emailTokens, mailOutbox, deviceCodes } = tables;
+export const { emailTokens, mailOutbox, deviceCodes, webauthnCredentials, webauthnChallenges } = tables;

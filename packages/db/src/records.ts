@@ -3,6 +3,7 @@
 import type { RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { DeviceCodesRepository } from './device-records.js';
 import type { EmailTokensRepository, MailOutboxRepository } from './email-records.js';
+import type { WebAuthnChallengesRepository, WebAuthnCredentialsRepository } from './webauthn-records.js';
 
 export const ROLES = ['admin', 'user', 'viewer'] as const;
 export type Role = (typeof ROLES)[number];
@@ -343,6 +344,8 @@ export interface Database {
   readonly emailTokens: EmailTokensRepository;
   readonly mailOutbox: MailOutboxRepository;
   readonly deviceCodes: DeviceCodesRepository;
+  readonly webauthnCredentials: WebAuthnCredentialsRepository;
+  readonly webauthnChallenges: WebAuthnChallengesRepository;
   /** Resolves when the database answers a trivial query. */
   ping(): Promise<boolean>;
   close(): Promise<void>;

@@ -8,6 +8,7 @@ import { type SessionsEngine, SqlSessionsRepository } from './sessions-repositor
 import { SqlSigningKeysRepository } from './signing-keys-repository.js';
 import type { Dialect, Statements } from './statements.js';
 import { SqlUsersRepository, type UsersEngine } from './users-repository.js';
+import { SqlWebAuthnChallengesRepository, SqlWebAuthnCredentialsRepository } from './webauthn-repository.js';
 
 /** What an engine supplies beyond its statements: the parts where the engines truly differ. */
 export interface EngineParts {
@@ -35,5 +36,7 @@ export function repositories(statements: Statements<Dialect>, parts: EngineParts
     emailTokens: new SqlEmailTokensRepository(statements, parts.email),
     mailOutbox: new SqlMailOutboxRepository(statements, parts.email),
     deviceCodes: new SqlDeviceCodesRepository(statements),
+    webauthnCredentials: new SqlWebAuthnCredentialsRepository(statements),
+    webauthnChallenges: new SqlWebAuthnChallengesRepository(statements),
   };
 }

@@ -20,4 +20,4 @@ export const tables = buildTables<DialectTables<'sqlite'>, SQLiteColumnBuilderBa
 });
 
 export const { users, sessions, apiKeys, auditEvents, rateLimits, signingKeys, oauthAccounts, oauthStates } = tables;
-export const { emailTokens, mailOutbox, deviceCodes } = tables;
+export const { emailTokens, mailOutbox, deviceCodes, webauthnCredentials, webauthnChallenges } = tables;

@@ -10,6 +10,7 @@ import { DEVICE_CODE_STATUSES } from './device-records.js';
 import { EMAIL_TOKEN_PURPOSES, MAIL_STATUSES } from './email-records.js';
 import type { AuditDetail } from './records.js';
 import { ROLES, SIGNING_ALGORITHMS } from './records.js';
+import { WEBAUTHN_CHALLENGE_PURPOSES } from './webauthn-records.js';
 
 /**
  * How a column is stored; each dialect picks its own type for each kind. `expiry` is a rate-limit
@@ -304,6 +305,37 @@ const TABLES = {
       createdAt: time('created_at').notNull(),
     },
     indexes: [{ name: 'device_codes_expires_idx', on: ['expiresAt'] }],
+  }),
+  /** Passkeys; the id is the credential id (base64url) the authenticator chose. */
+  webauthnCredentials: table({
+    name: 'webauthn_credentials',
+    columns: {
+      id: text('id').primaryKey(),
+      userId: integer('user_id').notNull().referencesUser('cascade'),
+      publicKey: text('public_key').notNull(),
+      counter: integer('counter').notNull().default(0),
+      transports: json<string[]>('transports'),
+      name: text('name').notNull(),
+      deviceType: text('device_type').notNull(),
+      backedUp: boolean('backed_up').notNull().default(false),
+      createdAt: time('created_at').notNull(),
+      lastUsedAt: time('last_used_at'),
+    },
+    indexes: [{ name: 'webauthn_credentials_user_idx', on: ['userId', 'createdAt'] }],
+  }),
+  /** Challenges of passkey ceremonies in flight (5 minutes), kept as hashes, single use. */
+  webauthnChallenges: table({
+    name: 'webauthn_challenges',
+    columns: {
+      id: text('id').primaryKey(),
+      challengeHash: text('challenge_hash').notNull().unique(),
+      purpose: textEnum('purpose', WEBAUTHN_CHALLENGE_PURPOSES).notNull(),
+      userId: integer('user_id').referencesUser('cascade'),
+      expiresAt: time('expires_at').notNull(),
+      createdAt: time('created_at').notNull(),
+      usedAt: time('used_at'),
+    },
+    indexes: [{ name: 'webauthn_challenges_expires_idx', on: ['expiresAt'] }],
   }),
 };
 

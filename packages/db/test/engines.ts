@@ -64,7 +64,7 @@ export async function postgresEngine(): Promise<Engine> {
       if (migrated) {
         // Emptying the tables is much faster than a database per test.
         const raw = postgres(scratch.url, { max: 1, onnotice: () => {} });
-        await raw`truncate users, sessions, api_keys, audit_events, rate_limits, signing_keys, oauth_accounts, oauth_states, email_tokens, mail_outbox, device_codes restart identity cascade`;
+        await raw`truncate users, sessions, api_keys, audit_events, rate_limits, signing_keys, oauth_accounts, oauth_states, email_tokens, mail_outbox, device_codes, webauthn_credentials, webauthn_challenges restart identity cascade`;
         await raw.end();
       }
       migrated = true;

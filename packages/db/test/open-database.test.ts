@@ -63,6 +63,8 @@ describe.runIf(shouldRun('PostgreSQL', pgReachable))('PostgreSQL start-up', () =
       'sessions',
       'signing_keys',
       'users',
+      'webauthn_challenges',
+      'webauthn_credentials',
     ]);
     expect(applied[0]?.n).toBeGreaterThanOrEqual(1);
   });

@@ -8,6 +8,7 @@ import { EmailStatus } from '../components/EmailStatus';
 import { Field } from '../components/Field';
 import { LinkedAccounts } from '../components/LinkedAccounts';
 import { Spinner } from '../components/Loading';
+import { Passkeys } from '../components/Passkeys';
 import { fieldMessages, formMessage } from '../errors';
 import { formatDate } from '../format';
 import { trpc } from '../gatehouse';
@@ -57,6 +58,7 @@ export function Profile() {
         <ChangeEmailForm user={user} />
         <PasswordForm hasPassword={user.hasPassword} />
       </div>
+      <Passkeys />
       <LinkedAccounts />
     </>
   );

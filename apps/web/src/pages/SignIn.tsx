@@ -6,6 +6,7 @@ import { Alert } from '../components/Alert';
 import { Field } from '../components/Field';
 import { Spinner } from '../components/Loading';
 import { OAuthButtons } from '../components/OAuthButtons';
+import { PasskeySignIn } from '../components/PasskeySignIn';
 import { UnverifiedNotice } from '../components/UnverifiedNotice';
 import { useEmailOptions } from '../email-options';
 import { fieldMessages, formMessage } from '../errors';
@@ -63,6 +64,7 @@ export function SignIn() {
       {created && !notice && <Alert tone="success">Your account is ready. Sign in to continue.</Alert>}
       {message && <Alert tone="error">{message}</Alert>}
       {unverified && <UnverifiedNotice key={login.submittedAt} login={login.variables ?? ''} />}
+      <PasskeySignIn next={next} />
       <OAuthButtons returnTo={next} />
       <form className="form" onSubmit={submit} noValidate aria-busy={login.isPending}>
         <Field

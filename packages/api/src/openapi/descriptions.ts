@@ -72,6 +72,17 @@ export const procedureDescriptions: Record<string, ProcedureDescription> = {
       '`{status}`: `authorization_pending` (keep polling), `slow_down` (polled faster than `interval`; the new interval is in the answer), `access_denied`, `expired_token` (expired, unknown or already used: start again), or `approved` with the token pair (once).',
     output: devicePollOutput,
   },
+  'auth.passkey.options': {
+    summary: 'Start a passkey sign-in: request options for navigator.credentials.get',
+    description:
+      'Returns `{options, challengeId}`; pass `options` to `startAuthentication` (@simplewebauthn/browser). No username needed (discoverable passkeys); a `username` binds the sign-in to that account. The challenge is single use and lasts 5 minutes.',
+  },
+  'auth.passkey.verify': {
+    summary: 'Finish a passkey sign-in',
+    description:
+      'Takes the browser’s AuthenticationResponseJSON (and optionally the `challengeId`) and returns a token pair like `auth.login`. A passkey with user verification counts as two factors.',
+    output: tokenPairOutput,
+  },
   'auth.logout': {
     summary: 'End the session of a refresh token',
     refreshCookie: true,
@@ -105,6 +116,22 @@ export const procedureDescriptions: Record<string, ProcedureDescription> = {
   'user.unlinkAccount': {
     summary: 'Remove a linked provider identity',
     description: 'Refused when it would leave the account with no way to sign in.',
+  },
+  'user.passkeys.registrationOptions': {
+    summary: 'Start adding a passkey: creation options for navigator.credentials.create',
+    description:
+      'Returns `{options, challengeId}`; pass `options` to `startRegistration` (@simplewebauthn/browser). Discoverable credential, user verification required; RP ID and origin come from PUBLIC_URL.',
+  },
+  'user.passkeys.register': {
+    summary: 'Finish adding a passkey',
+    description: 'Takes the browser’s RegistrationResponseJSON and an optional `name`; returns the stored passkey.',
+  },
+  'user.passkeys.list': { summary: 'Your passkeys: id, name, createdAt, lastUsedAt' },
+  'user.passkeys.rename': { summary: 'Rename one of your passkeys', output: okOutput },
+  'user.passkeys.delete': {
+    summary: 'Delete one of your passkeys',
+    description: 'It can no longer sign in.',
+    output: okOutput,
   },
   'user.setPassword': { summary: 'Set a first password on an account created through a provider' },
 

@@ -1,12 +1,7 @@
-import { GatehouseError, type IssuedSession, toPublicUser } from '@gatehouse/core';
+import { GatehouseError, toPublicUser } from '@gatehouse/core';
 import type { GatehouseContext } from '../context.js';
 import { limitPerAddress, publicProcedure } from '../procedures.js';
-import {
-  assertTrustedOrigin,
-  clearRefreshCookie,
-  refreshTokenFromCookie,
-  setRefreshCookie,
-} from '../refresh-cookie.js';
+import { clearRefreshCookie, refreshTokenFromCookie } from '../refresh-cookie.js';
 import {
   emailAddressInput,
   emailTokenInput,
@@ -16,33 +11,12 @@ import {
   resetPasswordInput,
   signInWithLinkInput,
 } from '../schemas.js';
+import { cookieMode, deliver, type TokenPairOutput } from '../token-delivery.js';
 import { router } from '../trpc.js';
 import { deviceAuthRouter } from './device.js';
+import { authPasskeyRouter } from './passkeys.js';
 
-export interface TokenPairOutput {
-  accessToken: string;
-  /** Absent in cookie mode, where the refresh token travels only in an HttpOnly cookie. */
-  refreshToken?: string;
-  tokenType: 'Bearer';
-  expiresIn: number;
-}
-
-/** The pair for the body; in cookie mode the refresh token goes into the cookie instead. */
-export function deliver(ctx: GatehouseContext, issued: IssuedSession, cookieMode: boolean): TokenPairOutput {
-  if (!cookieMode) return issued.tokens;
-  setRefreshCookie(ctx.http, issued.tokens.refreshToken, issued.sessionExpiresAt);
-  const { refreshToken: _inCookie, ...rest } = issued.tokens;
-  return rest;
-}
-
-/**
- * Whether a sign-in asked for cookie mode, checked before any work: only this site's pages may
- * have a session put into the browser's cookie (no login CSRF from other origins).
- */
-export function cookieMode(ctx: GatehouseContext, requested: boolean | undefined): boolean {
-  if (requested === true) assertTrustedOrigin(ctx.http);
-  return requested === true;
-}
+export { cookieMode, deliver, type TokenPairOutput } from '../token-delivery.js';
 
 /** A cookie whose session was refused is useless; drop it so the browser stops sending it. */
 async function withCookieCleanup<T>(ctx: GatehouseContext, cookieMode: boolean, work: () => Promise<T>): Promise<T> {
@@ -153,4 +127,6 @@ export const authRouter = router({
 
   /** Device sign-in (RFC 8628): start and poll. */
   device: deviceAuthRouter,
+  /** Sign-in with a passkey. */
+  passkey: authPasskeyRouter,
 });

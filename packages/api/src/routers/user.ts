@@ -12,6 +12,7 @@ import {
 } from '../schemas.js';
 import { router } from '../trpc.js';
 import { deviceUserRouter } from './device.js';
+import { userPasskeysRouter } from './passkeys.js';
 
 export const userRouter = router({
   me: authedProcedure.query(({ ctx }) => toPublicUser(ctx.user)),
@@ -108,4 +109,6 @@ export const userRouter = router({
 
   /** Approve or deny a device sign-in (RFC 8628) by the code the device shows. */
   device: deviceUserRouter,
+  /** Passkeys: registration and management. */
+  passkeys: userPasskeysRouter,
 });

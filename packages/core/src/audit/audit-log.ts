@@ -33,6 +33,11 @@ export const AUDIT_EVENT_TYPES = [
   'device_approved',
   'device_denied',
   'device_tokens_issued',
+  'passkey_registered',
+  'passkey_renamed',
+  'passkey_deleted',
+  'passkey_refused',
+  'passkey_counter_regression',
 ] as const;
 
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];

@@ -38,6 +38,8 @@ export interface RateLimitSettings {
   devicePollPerMinute: number;
   /** Wrong user codes typed at approve/deny per hour, per user and per client address: guessing is held hard. */
   deviceCodeFailuresPerHour: number;
+  /** Passkey ceremonies started (each stores a challenge) per client address per minute. */
+  passkeyChallengesPerMinute: number;
 }
 
 export const DEFAULT_RATE_LIMITS: Readonly<RateLimitSettings> = Object.freeze({
@@ -57,4 +59,5 @@ export const DEFAULT_RATE_LIMITS: Readonly<RateLimitSettings> = Object.freeze({
   deviceStartPerMinute: 10,
   devicePollPerMinute: 30,
   deviceCodeFailuresPerHour: 10,
+  passkeyChallengesPerMinute: 30,
 });

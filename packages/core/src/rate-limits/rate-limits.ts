@@ -16,7 +16,8 @@ export type RequestLimit =
   | 'emailRequest'
   | 'emailTarget'
   | 'deviceStart'
-  | 'devicePoll';
+  | 'devicePoll'
+  | 'passkeyChallenge';
 
 /**
  * Limits on failures: attempts are counted, failures keep the count, and a success (or the end
@@ -39,6 +40,7 @@ const REFUSALS: Record<RequestLimit, string> = {
   emailTarget: 'Too many mails asked for this account or address',
   deviceStart: 'Too many device sign-ins started from this address',
   devicePoll: 'Too many device sign-in polls from this address',
+  passkeyChallenge: 'Too many passkey ceremonies started from this address',
 };
 
 export interface RateLimitsOptions {
@@ -93,6 +95,7 @@ export class RateLimits {
       emailTarget: limiter('email-target', s.emailsPerTargetPerHour, HOUR),
       deviceStart: limiter('device-start-ip', s.deviceStartPerMinute, MINUTE),
       devicePoll: limiter('device-poll-ip', s.devicePollPerMinute, MINUTE),
+      passkeyChallenge: limiter('passkey-challenge-ip', s.passkeyChallengesPerMinute, MINUTE),
     };
     this.failures = {
       // Attempts since the last success ("in a row"), over a day at most.
