@@ -22,6 +22,10 @@ const MIGRATION_LOCK = 0x6761_7465_6d;
 export interface PostgresOptions {
   /** Connections in the pool (default 10). */
   max?: number;
+  /** Seconds to wait for a new connection before the query fails (default 2). */
+  connectTimeoutSeconds?: number;
+  /** Milliseconds a statement may run (including lock waits) before PostgreSQL cancels it (default 2000; 0 = none). */
+  statementTimeoutMs?: number;
 }
 
 /** Applies pending migrations; safe when several instances start at once. */
@@ -43,8 +47,14 @@ export async function migratePostgres(url: string): Promise<void> {
 
 /** Connects a pool to a PostgreSQL database (connections open lazily, on first query). */
 export function openPostgres(url: string, options: PostgresOptions = {}): Database {
-  // A bounded connect timeout keeps /readyz and start-up from hanging on an unreachable server.
-  const client = postgres(url, { max: options.max ?? 10, connect_timeout: 10, onnotice: () => {} });
+  // Bounded connect and statement timeouts: while the server is unreachable or stuck (a held lock),
+  // calls fail within seconds as "retry later" instead of hanging with the pool exhausted.
+  const client = postgres(url, {
+    max: options.max ?? 10,
+    connect_timeout: options.connectTimeoutSeconds ?? 2,
+    connection: { statement_timeout: options.statementTimeoutMs ?? 2000 },
+    onnotice: () => {},
+  });
   const db = drizzle(client, { schema: tables });
   const statements = pgStatements(db);
   return {
