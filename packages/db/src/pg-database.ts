@@ -53,8 +53,12 @@ export function openPostgres(url: string, options: PostgresOptions = {}): Databa
     max: options.max ?? 10,
     connect_timeout: options.connectTimeoutSeconds ?? 2,
     connection: { statement_timeout: options.statementTimeoutMs ?? 2000 },
+    // postgres.js waits up to 20 s (growing with each failed attempt) before reconnecting, and
+    // queries queue behind that wait: keep it under a second so calls fail or succeed promptly.
+    backoff: (attempts: number) => Math.min(0.05 * 2 ** attempts, 0.5),
     onnotice: () => {},
   });
+  const connectTimeoutMs = (options.connectTimeoutSeconds ?? 2) * 1000;
   const db = drizzle(client, { schema: tables });
   const statements = pgStatements(db);
   return {
@@ -68,9 +72,19 @@ export function openPostgres(url: string, options: PostgresOptions = {}): Databa
     }),
     emailTokens: new PgEmailTokensRepository(db),
     mailOutbox: new PgMailOutboxRepository(db),
+    // Bounded whatever the pool is doing, so /readyz answers "not ready" instead of hanging.
     ping: async () => {
-      const rows = await client`select 1 as ok`;
-      return rows.length === 1;
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<false>((resolve) => {
+        timer = setTimeout(() => resolve(false), connectTimeoutMs);
+      });
+      const answered = client`select 1 as ok`.then((rows) => rows.length === 1);
+      answered.catch(() => {});
+      try {
+        return await Promise.race([answered, timeout]);
+      } finally {
+        clearTimeout(timer);
+      }
     },
     close: () => client.end({ timeout: 5 }),
   };
