@@ -88,6 +88,7 @@ export async function createServices(
       },
       onStoreError: (error) =>
         logger.warn({ err: error }, 'rate-limit store error; using per-process limits meanwhile'),
+      onStoreRecovered: () => logger.info('rate-limit store reachable again; limits count there'),
     },
   });
   services.sessions.onEvent = (event) => logger.warn(event, 'refresh token reuse detected; session revoked');
