@@ -17,18 +17,21 @@ export interface StorageOutageLog {
 export function storageOutageLog(services: AuthServices, logger: Logger): StorageOutageLog {
   let probe: NodeJS.Timeout | null = null;
   let since = 0;
+  let lastFailure = 0;
   const stop = () => {
     if (probe) clearInterval(probe);
     probe = null;
   };
   return {
     failed(error) {
+      lastFailure = Date.now();
       if (probe) return;
       since = Date.now();
       logger.error({ err: error }, 'database unavailable: calls that need it answer 503 until it returns');
       probe = setInterval(() => {
         void services.storage.isUp().then((up) => {
-          if (!up || !probe) return;
+          // Back only when it answers and calls stopped failing (a full SQLite disk still answers reads).
+          if (!up || !probe || Date.now() - lastFailure < PROBE_INTERVAL_MS) return;
           stop();
           logger.info({ downMs: Date.now() - since }, 'database reachable again');
         });

@@ -52,12 +52,13 @@ export class SqliteEmailTokensRepository implements EmailTokensRepository {
 
   async consume(tokenHash: string, purpose: EmailTokenPurpose, now: Date): Promise<EmailTokenRecord | null> {
     // One statement: SQLite's single writer makes the check and the mark one step.
-    const row = this.db
+    // all(), not get(): see sqlite-statements.ts (a failed autocommit must not pass unseen).
+    const [row] = this.db
       .update(emailTokens)
       .set({ usedAt: now })
       .where(and(eq(emailTokens.tokenHash, tokenHash), eq(emailTokens.purpose, purpose), live(now)))
       .returning()
-      .get();
+      .all();
     return row ?? null;
   }
 
