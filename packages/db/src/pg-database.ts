@@ -56,6 +56,10 @@ export function openPostgres(url: string, options: PostgresOptions = {}): Databa
     // postgres.js waits up to 20 s (growing with each failed attempt) before reconnecting, and
     // queries queue behind that wait: keep it under a second so calls fail or succeed promptly.
     backoff: (attempts: number) => Math.min(0.05 * 2 ** attempts, 0.5),
+    // No array types to learn (the schema has no array columns); the query postgres.js sends for
+    // them on each new connection rejects unhandled when that connection drops, which would end
+    // the process.
+    fetch_types: false,
     onnotice: () => {},
   });
   const connectTimeoutMs = (options.connectTimeoutSeconds ?? 2) * 1000;

@@ -45,8 +45,9 @@ describe.skipIf(unavailable !== null)('PostgreSQL faults under load', () => {
 
   beforeAll(async () => {
     pg = await startOwnPostgres();
-    // The default DB_CONNECT_TIMEOUT and DB_STATEMENT_TIMEOUT (2 s): the bounds a deployment gets.
-    server = await startLoggedGatehouse({ DATABASE_URL: pg.url });
+    // A call may wait DB_CONNECT_TIMEOUT or DB_STATEMENT_TIMEOUT once or twice (a query per step):
+    // at 1 s each, every answer comes within the 2.5 s asserted below, on a busy machine too.
+    server = await startLoggedGatehouse({ DATABASE_URL: pg.url, DB_CONNECT_TIMEOUT: '1s', DB_STATEMENT_TIMEOUT: '1s' });
     const user = { username: 'reader', email: 'reader@example.com', password: PASSWORD };
     expect((await send(server.url, '/trpc/auth.register', user)).status).toBe(200);
     accessToken = (await send(server.url, '/trpc/auth.login', user)).body.result.data.accessToken;
@@ -187,8 +188,8 @@ describe.skipIf(unavailable !== null)('PostgreSQL faults under load', () => {
 
     const during = sentBetween(load.answers, faultAt, backAt);
     expect(during.filter((a) => a.status === 503).length).toBeGreaterThan(0);
-    // DB_STATEMENT_TIMEOUT (2 s) plus the time to answer.
-    expectOnly200Or503(during, 3000);
+    // DB_STATEMENT_TIMEOUT (1 s) plus the time to answer.
+    expectOnly200Or503(during, 2500);
     expect(recoverSeconds).toBeLessThan(5);
     const sessions = Number(
       pg.sql("select count(*) from sessions s join users u on u.id = s.user_id where u.username = 'slowpoke'")[0],
