@@ -33,7 +33,7 @@ export interface ServiceOptions {
 }
 
 /** The PostgreSQL pool's bounds, from DB_CONNECT_TIMEOUT and DB_STATEMENT_TIMEOUT. */
-export function databaseTimeouts(config: Config): { connectTimeoutSeconds: number; statementTimeoutMs: number } {
+function databaseTimeouts(config: Config): { connectTimeoutSeconds: number; statementTimeoutMs: number } {
   return { connectTimeoutSeconds: config.DB_CONNECT_TIMEOUT, statementTimeoutMs: config.DB_STATEMENT_TIMEOUT * 1000 };
 }
 

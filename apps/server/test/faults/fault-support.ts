@@ -15,7 +15,7 @@ import { loadConfig } from '../../src/config.js';
 import { type RunningGatehouse, startGatehouse } from '../../src/gatehouse.js';
 import { RELAXED_RATE_LIMITS } from '../../src/relaxed-limits.js';
 
-export const TEST_SECRET = 'fault-suite-secret-that-is-long-enough-0123456789';
+const TEST_SECRET = 'fault-suite-secret-that-is-long-enough-0123456789';
 
 export interface Answer {
   status: number;
@@ -166,7 +166,7 @@ export async function startLoggedGatehouse(env: Record<string, string>): Promise
 export const logCount = (logs: { msg: string }[], msg: string) => logs.filter((l) => l.msg.startsWith(msg)).length;
 
 /** A TCP port nobody listens on right now. */
-export function freePort(): Promise<number> {
+function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
