@@ -90,6 +90,10 @@ const envSchema = z
       }),
     HOST: z.string().min(1).default('127.0.0.1'),
     DATABASE_URL: z.string().min(1).default('file:./data/gatehouse.db'),
+    /** PostgreSQL: how long to wait for a new connection before a call answers 503. */
+    DB_CONNECT_TIMEOUT: duration('2s'),
+    /** PostgreSQL: how long one statement (lock waits included) may run before it is cancelled; 0 = no limit. */
+    DB_STATEMENT_TIMEOUT: duration('2s', 0),
     DATA_DIR: z.string().min(1).default('./data'),
     JWT_SECRET: optionalText,
     /** HS256 (shared secret) or EdDSA/ES256 (keys in the database, published at /.well-known/jwks.json). */

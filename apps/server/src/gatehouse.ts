@@ -32,6 +32,11 @@ export interface ServiceOptions {
   clock?: () => Date;
 }
 
+/** The PostgreSQL pool's bounds, from DB_CONNECT_TIMEOUT and DB_STATEMENT_TIMEOUT. */
+function databaseTimeouts(config: Config): { connectTimeoutSeconds: number; statementTimeoutMs: number } {
+  return { connectTimeoutSeconds: config.DB_CONNECT_TIMEOUT, statementTimeoutMs: config.DB_STATEMENT_TIMEOUT * 1000 };
+}
+
 /** Opens (and migrates) the database and wires every auth service to it. */
 export async function createServices(
   config: Config,
@@ -39,7 +44,7 @@ export async function createServices(
   { passwordThreads, clock }: ServiceOptions = {},
   ownUrl: () => string = () => `http://${config.HOST}:${config.PORT}`,
 ): Promise<AuthServices> {
-  const db = await openDatabase(config.DATABASE_URL);
+  const db = await openDatabase(config.DATABASE_URL, databaseTimeouts(config));
   const services = createAuthServices({
     db,
     ...(config.JWT_ALG === 'HS256'
@@ -87,6 +92,7 @@ export async function createServices(
       },
       onStoreError: (error) =>
         logger.warn({ err: error }, 'rate-limit store error; using per-process limits meanwhile'),
+      onStoreRecovered: () => logger.info('rate-limit store reachable again; limits count there'),
     },
   });
   services.sessions.onEvent = (event) => logger.warn(event, 'refresh token reuse detected; session revoked');

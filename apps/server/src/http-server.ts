@@ -1,7 +1,7 @@
 import cluster from 'node:cluster';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { type AppRouter, appRouter, createContextFactory } from '@gatehouse/api';
-import type { AuthServices } from '@gatehouse/core';
+import { type AuthServices, StorageUnavailableError } from '@gatehouse/core';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import type { Logger } from 'pino';
 import { clientIp, isSecure } from './client-ip.js';
@@ -10,6 +10,7 @@ import { answerClientError, applyCors, sendJson, setSecurityHeaders } from './ht
 import { JWKS_PATH, serveJwks } from './jwks-route.js';
 import { createOpenApiRoute, OPENAPI_PATH } from './openapi-route.js';
 import { createStaticHandler } from './static-files.js';
+import { storageOutageLog } from './storage-outage.js';
 import { createTrpcFastPath } from './trpc-fast-path.js';
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
@@ -73,8 +74,11 @@ export function createHttpServer({
     isSecure: (req) => isSecure(req as IncomingMessage, config.TRUST_PROXY),
     allowedOrigins: config.CORS_ORIGINS,
   });
+  const outage = storageOutageLog(services, logger);
   const onError = ({ error, path }: { error: { code: string; cause?: unknown }; path: string | undefined }) => {
-    if (error.code === 'INTERNAL_SERVER_ERROR') logger.error({ err: error.cause ?? error, path }, 'procedure failed');
+    if (error.cause instanceof StorageUnavailableError) outage.failed(error.cause.cause);
+    else if (error.code === 'INTERNAL_SERVER_ERROR')
+      logger.error({ err: error.cause ?? error, path }, 'procedure failed');
   };
   const trpc = createHTTPHandler({
     router,
@@ -126,5 +130,6 @@ export function createHttpServer({
     sendJson(res, 404, { error: { message: `No route for ${path}`, data: { code: 'NOT_FOUND', httpStatus: 404 } } });
   });
   server.on('clientError', answerClientError);
+  server.once('close', () => outage.stop());
   return server;
 }

@@ -1,4 +1,4 @@
-import { GatehouseError, RetryLaterError } from '@gatehouse/core';
+import { asStorageUnavailable, GatehouseError, RetryLaterError } from '@gatehouse/core';
 import { initTRPC, TRPCError } from '@trpc/server';
 import type { GatehouseContext } from './context.js';
 import { describeError } from './errors.js';
@@ -28,11 +28,13 @@ export const createCallerFactory = t.createCallerFactory;
 
 /**
  * Throws the tRPC error with the matching code for a refusal from @gatehouse/core (giving
- * rate-limited answers their Retry-After header); returns for any other error.
+ * rate-limited answers their Retry-After header), or 503 for a database that is unreachable or too
+ * slow right now; returns for any other error.
  */
 export function throwIfDomainError(ctx: GatehouseContext, error: unknown): void {
-  const cause = error instanceof TRPCError ? error.cause : error;
-  if (!(cause instanceof GatehouseError)) return;
+  const thrown = error instanceof TRPCError ? error.cause : error;
+  const cause = thrown instanceof GatehouseError ? thrown : asStorageUnavailable(thrown);
+  if (!cause) return;
   if (cause instanceof RetryLaterError) ctx.http.appendHeader('Retry-After', String(cause.retryAfterSeconds));
   throw new TRPCError({ code: cause.kind, message: cause.message, cause });
 }

@@ -1,3 +1,5 @@
+import { isStorageUnavailable } from '@gatehouse/db';
+
 /** What went wrong, in the vocabulary the API layer maps to transport codes. */
 export type GatehouseErrorKind =
   | 'BAD_REQUEST'
@@ -52,6 +54,29 @@ export class OverloadedError extends RetryLaterError {
     super('SERVICE_UNAVAILABLE', message, retryAfterSeconds);
     this.name = 'OverloadedError';
   }
+}
+
+/** Seconds a caller is asked to wait while the database is unreachable. */
+const STORAGE_RETRY_AFTER_SECONDS = 2;
+
+/** A refusal because the database is unreachable, too slow or full right now (503); nothing was half-done. */
+export class StorageUnavailableError extends RetryLaterError {
+  /** @param cause the driver's error, for the server's log (never shown to the caller). */
+  constructor(cause?: unknown) {
+    super(
+      'SERVICE_UNAVAILABLE',
+      'The service is temporarily unavailable; try again shortly',
+      STORAGE_RETRY_AFTER_SECONDS,
+    );
+    this.name = 'StorageUnavailableError';
+    this.cause = cause;
+  }
+}
+
+/** The refusal to give for a database failure that may pass (a lost connection, a timeout), else null. */
+export function asStorageUnavailable(error: unknown): StorageUnavailableError | null {
+  if (error instanceof StorageUnavailableError) return error;
+  return isStorageUnavailable(error) ? new StorageUnavailableError(error) : null;
 }
 
 /** "in 45 seconds", "in 15 minutes", "in 3 hours": for refusal messages. */

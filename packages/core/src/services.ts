@@ -36,6 +36,8 @@ export interface RateLimitServiceOptions {
   /** Prefix of the keys in a shared store (default "gatehouse"). */
   keyPrefix?: string;
   onStoreError?: (error: Error) => void;
+  /** The shared store answers again after onStoreError. */
+  onStoreRecovered?: () => void;
 }
 
 /** Asymmetric access tokens: keys in the database, public halves in the JWKS. */
@@ -181,6 +183,7 @@ export function createAuthServices(options: AuthServicesOptions): AuthServices {
     ...(limitOptions.settings ? { settings: limitOptions.settings } : {}),
     ...(limitOptions.keyPrefix ? { keyPrefix: limitOptions.keyPrefix } : {}),
     ...(limitOptions.onStoreError ? { onStoreError: limitOptions.onStoreError } : {}),
+    ...(limitOptions.onStoreRecovered ? { onStoreRecovered: limitOptions.onStoreRecovered } : {}),
   });
   const sessions = new SessionService(db, accessTokens, {
     refreshTtlSeconds: options.refreshTokenTtlSeconds,

@@ -7,6 +7,10 @@ export interface OpenDatabaseOptions {
   migrate?: boolean;
   /** PostgreSQL pool size (default 10). */
   poolSize?: number;
+  /** PostgreSQL: seconds to wait for a new connection (default 2). */
+  connectTimeoutSeconds?: number;
+  /** PostgreSQL: milliseconds a statement may run before it is cancelled (default 2000; 0 = none). */
+  statementTimeoutMs?: number;
 }
 
 /**
@@ -17,7 +21,12 @@ export async function openDatabase(url: string, options: OpenDatabaseOptions = {
   if (isPostgresUrl(url)) {
     const { migratePostgres, openPostgres } = await import('./pg-database.js');
     if (options.migrate !== false) await migratePostgres(url);
-    return openPostgres(url, options.poolSize ? { max: options.poolSize } : {});
+    const { poolSize, connectTimeoutSeconds, statementTimeoutMs } = options;
+    return openPostgres(url, {
+      ...(poolSize ? { max: poolSize } : {}),
+      ...(connectTimeoutSeconds === undefined ? {} : { connectTimeoutSeconds }),
+      ...(statementTimeoutMs === undefined ? {} : { statementTimeoutMs }),
+    });
   }
   const path = sqlitePath(url);
   if (path === null) throw new UnsupportedDatabaseUrlError(url);

@@ -22,6 +22,10 @@ const MIGRATION_LOCK = 0x6761_7465_6d;
 export interface PostgresOptions {
   /** Connections in the pool (default 10). */
   max?: number;
+  /** Seconds to wait for a new connection before the query fails (default 2). */
+  connectTimeoutSeconds?: number;
+  /** Milliseconds a statement may run (including lock waits) before PostgreSQL cancels it (default 2000; 0 = none). */
+  statementTimeoutMs?: number;
 }
 
 /** Applies pending migrations; safe when several instances start at once. */
@@ -43,8 +47,22 @@ export async function migratePostgres(url: string): Promise<void> {
 
 /** Connects a pool to a PostgreSQL database (connections open lazily, on first query). */
 export function openPostgres(url: string, options: PostgresOptions = {}): Database {
-  // A bounded connect timeout keeps /readyz and start-up from hanging on an unreachable server.
-  const client = postgres(url, { max: options.max ?? 10, connect_timeout: 10, onnotice: () => {} });
+  // Bounded connect and statement timeouts: while the server is unreachable or stuck (a held lock),
+  // calls fail within seconds as "retry later" instead of hanging with the pool exhausted.
+  const client = postgres(url, {
+    max: options.max ?? 10,
+    connect_timeout: options.connectTimeoutSeconds ?? 2,
+    connection: { statement_timeout: options.statementTimeoutMs ?? 2000 },
+    // postgres.js waits up to 20 s (growing with each failed attempt) before reconnecting, and
+    // queries queue behind that wait: keep it under a second so calls fail or succeed promptly.
+    backoff: (attempts: number) => Math.min(0.05 * 2 ** attempts, 0.5),
+    // No array types to learn (the schema has no array columns); the query postgres.js sends for
+    // them on each new connection rejects unhandled when that connection drops, which would end
+    // the process.
+    fetch_types: false,
+    onnotice: () => {},
+  });
+  const connectTimeoutMs = (options.connectTimeoutSeconds ?? 2) * 1000;
   const db = drizzle(client, { schema: tables });
   const statements = pgStatements(db);
   return {
@@ -57,9 +75,19 @@ export function openPostgres(url: string, options: PostgresOptions = {}): Databa
       addSigningKey: pgAddSigningKey(db),
       rateLimits: pgRateLimitCounters(db, statements),
     }),
+    // Bounded whatever the pool is doing, so /readyz answers "not ready" instead of hanging.
     ping: async () => {
-      const rows = await client`select 1 as ok`;
-      return rows.length === 1;
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<false>((resolve) => {
+        timer = setTimeout(() => resolve(false), connectTimeoutMs);
+      });
+      const answered = client`select 1 as ok`.then((rows) => rows.length === 1);
+      answered.catch(() => {});
+      try {
+        return await Promise.race([answered, timeout]);
+      } finally {
+        clearTimeout(timer);
+      }
     },
     close: () => client.end({ timeout: 5 }),
   };

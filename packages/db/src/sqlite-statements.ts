@@ -15,12 +15,15 @@ export function sqliteStatements(db: BetterSQLite3Database<typeof tables>): Stat
       return query.all() as never;
     },
     count: async (table, where) => db.select({ n: count() }).from(on(table)).where(where).get()?.n ?? 0,
-    insert: async (table, values) => db.insert(on(table)).values(values).returning().get() as never,
+    // `.all()`, not `.get()`, on a statement that commits by itself: better-sqlite3's get() stops at
+    // the first row and resets the statement, and a commit that fails there (SQLITE_FULL) is not
+    // reported, so the write would be acknowledged and lost.
+    insert: async (table, values) => db.insert(on(table)).values(values).returning().all()[0] as never,
     insertAll: async (table, values) => {
       db.insert(on(table)).values(values).run();
     },
     insertIfAbsent: async (table, values) =>
-      db.insert(on(table)).values(values).onConflictDoNothing().returning().get() as never,
+      db.insert(on(table)).values(values).onConflictDoNothing().returning().all()[0] as never,
     update: async (table, values, where) => db.update(on(table)).set(values).where(where).returning().all() as never,
     updateCount: async (table, values, where) => db.update(on(table)).set(values).where(where).run().changes,
     delete: async (table, where) => db.delete(on(table)).where(where).returning().all() as never,

@@ -30,6 +30,8 @@ export interface LimiterFactoryOptions {
   keyPrefix: string;
   /** Problems of the shared store (Redis connection errors); limits fall back to this process meanwhile. */
   onStoreError?: (error: Error) => void;
+  /** The shared store answers again after errors; counting is back there. */
+  onStoreRecovered?: () => void;
 }
 
 const PURGE_EVERY_MS = 5 * 60_000;
@@ -65,6 +67,9 @@ function databaseFactory(counters: RateLimitCounters, options: LimiterFactoryOpt
   };
 }
 
+/** How long one Redis command may take before the limiter falls back to per-process counting. */
+const REDIS_COMMAND_TIMEOUT_MS = 500;
+
 /** ioredis, loaded only when Redis is the store: it weighs ≈ 25 MB of resident memory. */
 function loadRedis(): typeof RedisClient {
   const require = createRequire(import.meta.url);
@@ -73,8 +78,25 @@ function loadRedis(): typeof RedisClient {
 
 function redisFactory(url: string, options: LimiterFactoryOptions): LimiterFactory {
   const Redis = loadRedis();
-  const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
-  client.on('error', (error: Error) => options.onStoreError?.(error));
+  // A command caught by a dropped connection would otherwise wait for reconnection attempts
+  // (seconds): time it out so the limiter answers from its in-process insurance at once.
+  const client = new Redis(url, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 1,
+    commandTimeout: REDIS_COMMAND_TIMEOUT_MS,
+  });
+  // One report per outage, not one per reconnection attempt; and one when Redis is back.
+  let failing = false;
+  client.on('error', (error: Error) => {
+    if (failing) return;
+    failing = true;
+    options.onStoreError?.(error);
+  });
+  client.on('ready', () => {
+    if (!failing) return;
+    failing = false;
+    options.onStoreRecovered?.();
+  });
   return {
     kind: 'redis',
     create: (spec) =>

@@ -49,6 +49,7 @@ export interface RateLimitsOptions {
   /** Prefix of the keys in a shared store (default "gatehouse"). */
   keyPrefix?: string;
   onStoreError?: (error: Error) => void;
+  onStoreRecovered?: () => void;
 }
 
 /** Seconds to wait before retrying, rounded up, at least 1. */
@@ -80,6 +81,7 @@ export class RateLimits {
     this.factory = createLimiterFactory(options.store ?? { kind: 'memory' }, {
       keyPrefix: options.keyPrefix ?? 'gatehouse',
       ...(options.onStoreError ? { onStoreError: options.onStoreError } : {}),
+      ...(options.onStoreRecovered ? { onStoreRecovered: options.onStoreRecovered } : {}),
     });
     this.storeKind = this.factory.kind;
     const limiter = (name: string, points: number, durationSeconds: number) =>

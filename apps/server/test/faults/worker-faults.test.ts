@@ -1,0 +1,76 @@
+// WORKERS=2: one worker killed with SIGKILL under write load. The primary replaces it; at most the
+// calls that worker had in flight fail (the connection drops); no acknowledged write is lost.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { openSqliteFile, processEnv } from '../process-support.js';
+import { killServers, spawnServer } from '../server-process.js';
+import { printFigures, secondsUntil, send, sentBetween, sleep, startLoad } from './fault-support.js';
+
+const CONCURRENCY = 4;
+
+describe('worker killed under load (WORKERS=2)', () => {
+  afterAll(() => killServers());
+
+  it('is replaced; only its in-flight calls fail; every acknowledged account is stored', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gatehouse-faultworkers-'));
+    const startedAt = Date.now();
+    const server = await spawnServer(processEnv(dir, { WORKERS: '2', EMAIL_VERIFICATION: 'off' }));
+    const listening = () => (server.output().match(/Gatehouse listening on/g) ?? []).length;
+    await secondsUntil(() => listening() === 2, 30_000);
+    const acknowledged: string[] = [];
+    const load = startLoad(CONCURRENCY, async (n) => {
+      const username = `worker${n}`;
+      const answer = await send(server.url, '/trpc/auth.register', {
+        username,
+        email: `${username}@example.com`,
+        password: 'fault-password-1',
+      });
+      if (answer.status === 200) acknowledged.push(username);
+      return answer;
+    });
+    // The primary stops the cluster when a worker dies within 5 s of starting (a crash loop).
+    await sleep(Math.max(1000, 5500 - (Date.now() - startedAt)));
+    const workers = execFileSync('ps', ['-o', 'pid=', '--ppid', String(server.child.pid)], { encoding: 'utf8' })
+      .split('\n')
+      .map((line) => Number(line.trim()))
+      .filter((pid) => pid > 0);
+    expect(workers).toHaveLength(2);
+    const faultAt = Date.now();
+    process.kill(workers[0]!, 'SIGKILL');
+    const recoverSeconds = await secondsUntil(() => listening() === 3, 20_000);
+    const backAt = Date.now();
+    await sleep(1000);
+    await load.stop();
+    await server.stop();
+
+    const during = sentBetween(load.answers, faultAt, backAt);
+    const failed = load.answers.filter((a) => a.status !== 200);
+    // Only dropped connections (the calls the dead worker had), never an error answer.
+    expect(failed.every((a) => a.status === 0)).toBe(true);
+    expect(failed.length).toBeLessThanOrEqual(CONCURRENCY);
+    console.log('failed calls (ms):', failed.map((a) => Math.round(a.ms)).join(', '));
+    // Once the replacement listens, everything succeeds again.
+    expect(load.answers.filter((a) => a.at >= backAt).map((a) => a.status)).not.toContain(0);
+
+    const db = openSqliteFile(join(dir, 'gatehouse.db'));
+    const stored = new Set(
+      (db.prepare("select username from users where username like 'worker%'").all() as { username: string }[]).map(
+        (row) => row.username,
+      ),
+    );
+    expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+    db.close();
+    const found = acknowledged.filter((name) => stored.has(name)).length;
+    expect(found).toBe(acknowledged.length);
+    printFigures({
+      fault: 'WORKERS=2, one worker SIGKILLed',
+      during,
+      recoverSeconds,
+      acknowledged: acknowledged.length,
+      found,
+    });
+  }, 60_000);
+});
