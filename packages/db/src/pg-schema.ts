@@ -35,4 +35,7 @@ export const {
   oauthStates,
   emailTokens,
   mailOutbox,
+  totpFactors,
+  backupCodes,
+  mfaChallenges,
 } = tables;

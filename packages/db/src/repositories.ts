@@ -1,5 +1,6 @@
 import { SqlApiKeysRepository } from './api-keys-repository.js';
 import { SqlAuditRepository } from './audit-repository.js';
+import { SqlMfaRepository } from './mfa-repository.js';
 import { SqlOAuthAccountsRepository, SqlOAuthStatesRepository } from './oauth-repositories.js';
 import type { Database, OAuthAccountsRepository, RateLimitCounters, SigningKeysRepository } from './records.js';
 import { type SessionsEngine, SqlSessionsRepository } from './sessions-repository.js';
@@ -30,5 +31,6 @@ export function repositories(statements: Statements<Dialect>, parts: EngineParts
     oauthStates: new SqlOAuthStatesRepository(statements),
     signingKeys: new SqlSigningKeysRepository(statements, parts.addSigningKey),
     rateLimitTable: parts.rateLimits,
+    mfa: new SqlMfaRepository(statements),
   };
 }

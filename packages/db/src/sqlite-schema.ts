@@ -30,4 +30,7 @@ export const {
   oauthStates,
   emailTokens,
   mailOutbox,
+  totpFactors,
+  backupCodes,
+  mfaChallenges,
 } = tables;
