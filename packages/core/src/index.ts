@@ -17,6 +17,10 @@ export * from './email/mail-templates.js';
 export * from './email/mail-transport.js';
 export * from './email/outbox-sender.js';
 export * from './errors.js';
+export * from './mfa/backup-codes.js';
+export * from './mfa/mfa-service.js';
+export * from './mfa/step-up.js';
+export * from './mfa/totp.js';
 export * from './oauth/id-token.js';
 export * from './oauth/oidc-discovery.js';
 export * from './oauth/providers.js';
@@ -37,6 +41,7 @@ export {
   type AuthServicesOptions,
   createAuthServices,
   type EmailOptions,
+  type MfaOptions,
   type RateLimitServiceOptions,
   type SigningKeyOptions,
   type StorageStatus,

@@ -9,6 +9,8 @@ import { AuditLog } from './audit/audit-log.js';
 import { EmailLifecycle } from './email/email-lifecycle.js';
 import { DEFAULT_EMAIL_TOKEN_TTLS, DEFAULT_REQUEST_FLOOR_MS, type EmailSettings } from './email/email-settings.js';
 import { MailTemplates } from './email/mail-templates.js';
+import { DEFAULT_MFA_SETTINGS, MfaService } from './mfa/mfa-service.js';
+import { StepUp } from './mfa/step-up.js';
 import type { OAuthProvider } from './oauth/providers.js';
 import { createOAuthProviders, type OAuthSettings } from './oauth/settings.js';
 import { OAuthService } from './oauth/sign-in.js';
@@ -64,8 +66,19 @@ export interface AuthServicesOptions {
   oauthProviders?: OAuthProvider[] | undefined;
   /** The account lifecycle by email (verification, reset, email change, sign-in links). */
   email?: EmailOptions | undefined;
+  /** Second factors and step-up. */
+  mfa?: MfaOptions | undefined;
   /** The time source; tests pass a fake one. */
   clock?: () => Date;
+}
+
+export interface MfaOptions {
+  /** 32 bytes (MFA_ENCRYPTION_KEY); without it TOTP set-up is refused. */
+  encryptionKey?: Buffer | null | undefined;
+  /** REAUTH_WINDOW in seconds (default 600). */
+  reauthWindowSeconds?: number | undefined;
+  /** The issuer authenticator apps show (default: the email product name, else Gatehouse). */
+  issuer?: string | undefined;
 }
 
 /** What health checks and start-up logs may know of the storage, without its handle. */
@@ -101,6 +114,10 @@ export interface AuthServices {
   email: EmailLifecycle;
   audit: AuditLog;
   rateLimits: RateLimits;
+  /** TOTP, backup codes and sign-ins waiting for a second factor. */
+  mfa: MfaService;
+  /** Recent-authentication checks for sensitive changes. */
+  stepUp: StepUp;
   /** Stops the hashing pool, disconnects the rate-limit store and closes the database. */
   close(): Promise<void>;
 }
@@ -190,6 +207,27 @@ export function createAuthServices(options: AuthServicesOptions): AuthServices {
     settings: emailSettings,
     clock,
   });
+  const mfa = new MfaService({
+    db,
+    audit,
+    limits: rateLimits,
+    email,
+    clock,
+    settings: {
+      ...DEFAULT_MFA_SETTINGS,
+      encryptionKey: options.mfa?.encryptionKey ?? null,
+      issuer: options.mfa?.issuer ?? emailSettings.productName,
+    },
+  });
+  const stepUp = new StepUp({
+    db,
+    passwords,
+    mfa,
+    audit,
+    limits: rateLimits,
+    windowSeconds: options.mfa?.reauthWindowSeconds ?? 600,
+    clock,
+  });
   const services: AuthServices = {
     storage: { engine: db.engine, isUp: () => db.ping().catch(() => false) },
     passwords,
@@ -219,6 +257,8 @@ export function createAuthServices(options: AuthServicesOptions): AuthServices {
     email,
     audit,
     rateLimits,
+    mfa,
+    stepUp,
     close: async () => {
       await rateLimits.close();
       await passwords.close();

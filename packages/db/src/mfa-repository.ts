@@ -1,11 +1,5 @@
 import { and, eq, inArray, isNotNull, isNull, lt, or, sql } from 'drizzle-orm';
-import type {
-  MfaChallengeRecord,
-  MfaRepository,
-  NewMfaChallenge,
-  TotpFactorRecord,
-  UserFactors,
-} from './records.js';
+import type { MfaChallengeRecord, MfaRepository, NewMfaChallenge, TotpFactorRecord, UserFactors } from './records.js';
 import type { Dialect, Statements } from './statements.js';
 
 /** Second factors and pending second-factor sign-ins on any engine. */

@@ -398,6 +398,11 @@ export class EmailLifecycle {
     this.onQueued();
   }
 
+  /** Mails the user a notice about a change an admin made (no link). */
+  async sendNotice(kind: 'mfa_reset_notice', user: UserRecord): Promise<void> {
+    await this.queue([this.mail(kind, user, user.email)]);
+  }
+
   private async queue(mails: NewMail[]): Promise<void> {
     await this.d.db.mailOutbox.enqueue(mails, this.d.clock());
     this.onQueued();

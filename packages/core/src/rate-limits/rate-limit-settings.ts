@@ -32,6 +32,8 @@ export interface RateLimitSettings {
   emailRequestsPerHour: number;
   /** Such requests per target (address typed, or account) per hour, from all client addresses. */
   emailsPerTargetPerHour: number;
+  /** Second-factor and re-authentication attempts per account per hour (codes, backup codes, passwords). */
+  mfaAttemptsPerHour: number;
 }
 
 export const DEFAULT_RATE_LIMITS: Readonly<RateLimitSettings> = Object.freeze({
@@ -48,4 +50,5 @@ export const DEFAULT_RATE_LIMITS: Readonly<RateLimitSettings> = Object.freeze({
   ipv6PrefixBits: 64,
   emailRequestsPerHour: 20,
   emailsPerTargetPerHour: 5,
+  mfaAttemptsPerHour: 30,
 });
