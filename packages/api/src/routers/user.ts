@@ -1,6 +1,6 @@
 import { toPublicUser } from '@gatehouse/core';
 import { ensureBrowserBinding } from '../oauth-cookie.js';
-import { authedProcedure, limitPerAddress, limitPerUser } from '../procedures.js';
+import { authedProcedure, limitPerAddress, limitPerUser, requireRecentAuth } from '../procedures.js';
 import {
   changePasswordInput,
   linkedAccountIdInput,
@@ -11,6 +11,7 @@ import {
   updateProfileInput,
 } from '../schemas.js';
 import { router } from '../trpc.js';
+import { userMfaRouter } from './user-mfa.js';
 
 export const userRouter = router({
   me: authedProcedure.query(({ ctx }) => toPublicUser(ctx.user)),
@@ -31,12 +32,16 @@ export const userRouter = router({
    * Mails a confirmation link to the new address and a notice to the current one; the address
    * changes in auth.confirmEmailChange. The same answer whether or not the new address is taken.
    */
-  requestEmailChange: authedProcedure.input(requestEmailChangeInput).mutation(async ({ ctx, input }) => {
-    return ctx.services.email.requestEmailChange(ctx.user.id, input.newEmail, input.currentPassword, ctx.client);
-  }),
+  requestEmailChange: authedProcedure
+    .use(requireRecentAuth)
+    .input(requestEmailChangeInput)
+    .mutation(async ({ ctx, input }) => {
+      return ctx.services.email.requestEmailChange(ctx.user.id, input.newEmail, input.currentPassword, ctx.client);
+    }),
 
   /** Ends every other session; this session's next call refreshes its access token. */
   changePassword: authedProcedure
+    .use(requireRecentAuth)
     .use(limitPerAddress('passwordChange'))
     .use(limitPerUser('passwordChange'))
     .input(changePasswordInput)
@@ -78,6 +83,7 @@ export const userRouter = router({
   /** Starts linking another provider identity to this account; finishes in oauth.callback. */
   // Each call stores a pending sign-in, like oauth.start.
   linkAccount: authedProcedure
+    .use(requireRecentAuth)
     .use(limitPerAddress('oauthStart'))
     .use(limitPerUser('userWrites'))
     .input(oauthStartInput)
@@ -88,6 +94,7 @@ export const userRouter = router({
 
   /** Refused when it would leave the account with no way to sign in. */
   unlinkAccount: authedProcedure
+    .use(requireRecentAuth)
     .use(limitPerUser('userWrites'))
     .input(linkedAccountIdInput)
     .mutation(async ({ ctx, input }) => {
@@ -97,6 +104,7 @@ export const userRouter = router({
 
   /** For accounts created through a provider: sets a first password, so password sign-in works. */
   setPassword: authedProcedure
+    .use(requireRecentAuth)
     .use(limitPerAddress('passwordChange'))
     .use(limitPerUser('passwordChange'))
     .input(setPasswordInput)
@@ -104,4 +112,6 @@ export const userRouter = router({
       await ctx.services.accounts.setPassword(ctx.user.id, input.password, ctx.client);
       return { ok: true as const };
     }),
+
+  mfa: userMfaRouter,
 });
