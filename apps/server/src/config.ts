@@ -169,6 +169,12 @@ const envSchema = z
     MAIL_LEASE: duration('2m'),
     RATE_LIMIT_EMAIL_REQUESTS_PER_HOUR: integer(LIMITS.emailRequestsPerHour, 1, 1_000_000),
     RATE_LIMIT_EMAILS_PER_TARGET_PER_HOUR: integer(LIMITS.emailsPerTargetPerHour, 1, 1_000_000),
+    // Second factors and step-up (docs/mfa.md).
+    /** 32 bytes encrypting stored TOTP secrets; falls back to JWT_KEY_ENCRYPTION_KEY. */
+    MFA_ENCRYPTION_KEY: optionalText,
+    /** How long a sign-in or auth.reauthenticate lets a session make sensitive changes. */
+    REAUTH_WINDOW: duration('10m'),
+    RATE_LIMIT_MFA_ATTEMPTS_PER_HOUR: integer(LIMITS.mfaAttemptsPerHour, 1, 1_000_000),
   })
   .superRefine((env, ctx) => {
     const production = env.NODE_ENV === 'production';
@@ -190,6 +196,13 @@ const envSchema = z
         parseKeyEncryptionKey(env.JWT_KEY_ENCRYPTION_KEY);
       } catch (error) {
         ctx.addIssue({ code: 'custom', path: ['JWT_KEY_ENCRYPTION_KEY'], message: (error as Error).message });
+      }
+    }
+    if (env.MFA_ENCRYPTION_KEY) {
+      try {
+        parseKeyEncryptionKey(env.MFA_ENCRYPTION_KEY);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', path: ['MFA_ENCRYPTION_KEY'], message: (error as Error).message });
       }
     }
     if (env.JWT_SECRET && Buffer.byteLength(env.JWT_SECRET) < 32) {

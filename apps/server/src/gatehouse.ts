@@ -13,6 +13,7 @@ import { type Config, ConfigError, rateLimitStore } from './config.js';
 import { startHousekeeping } from './housekeeping.js';
 import { createHttpServer } from './http-server.js';
 import { resolveJwtSecret } from './jwt-secret.js';
+import { mfaKeyConfigured, resolveMfaKey } from './mfa-key.js';
 import { assertMailConfig, createMailTransport, emailOptions } from './mail-settings.js';
 import { oauthSettings } from './oauth-settings.js';
 
@@ -40,10 +41,11 @@ export async function createServices(
   ownUrl: () => string = () => `http://${config.HOST}:${config.PORT}`,
 ): Promise<AuthServices> {
   const db = await openDatabase(config.DATABASE_URL);
+  const jwtSecret = config.JWT_ALG === 'HS256' ? resolveJwtSecret(config, logger) : undefined;
   const services = createAuthServices({
     db,
     ...(config.JWT_ALG === 'HS256'
-      ? { jwtSecret: resolveJwtSecret(config, logger) }
+      ? { jwtSecret: jwtSecret ?? '' }
       : {
           signingKeys: {
             algorithm: config.JWT_ALG,
@@ -60,6 +62,10 @@ export async function createServices(
     passwordQueueLimit: config.PASSWORD_QUEUE_LIMIT,
     oauth: oauthSettings(config),
     email: emailOptions(config, ownUrl),
+    mfa: {
+      encryptionKey: resolveMfaKey(config, logger, jwtSecret),
+      reauthWindowSeconds: config.REAUTH_WINDOW,
+    },
     ...(passwordThreads ? { passwordThreads } : {}),
     ...(clock ? { clock } : {}),
     rateLimits: {
@@ -80,6 +86,7 @@ export async function createServices(
         ipv6PrefixBits: config.RATE_LIMIT_IPV6_PREFIX,
         emailRequestsPerHour: config.RATE_LIMIT_EMAIL_REQUESTS_PER_HOUR,
         emailsPerTargetPerHour: config.RATE_LIMIT_EMAILS_PER_TARGET_PER_HOUR,
+        mfaAttemptsPerHour: config.RATE_LIMIT_MFA_ATTEMPTS_PER_HOUR,
       },
       onStoreError: (error) =>
         logger.warn({ err: error }, 'rate-limit store error; using per-process limits meanwhile'),
@@ -106,6 +113,16 @@ async function bootstrapAdmin(config: Config, services: AuthServices, logger: Lo
       throw new ConfigError([`GATEHOUSE_ADMIN_*: cannot create the first admin "${username}": ${error.message}`]);
     }
     throw error;
+  }
+}
+
+/** Production without a TOTP key cannot check the codes of accounts that have one: refuse to start. */
+async function assertMfaKey(config: Config, services: AuthServices): Promise<void> {
+  if (config.NODE_ENV !== 'production' || mfaKeyConfigured(config)) return;
+  if (await services.mfa.anyTotpEnabled()) {
+    throw new ConfigError([
+      'MFA_ENCRYPTION_KEY: is required when NODE_ENV=production once an account has an authenticator app (32 random bytes as base64: openssl rand -base64 32)',
+    ]);
   }
 }
 
@@ -143,6 +160,7 @@ async function listenWith(config: Config, logger: Logger, services: AuthServices
   await services.signingKeys?.ensureKey();
   // Decrypt the signing key now: a wrong JWT_KEY_ENCRYPTION_KEY stops start-up, not every login.
   await services.signingKeys?.current();
+  await assertMfaKey(config, services);
   await bootstrapAdmin(config, services, logger);
   const server = createHttpServer({ config, services, logger });
   server.keepAliveTimeout = 5000;

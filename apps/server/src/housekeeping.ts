@@ -29,6 +29,7 @@ export function startHousekeeping(
         if (unattributed > 0)
           logger.info({ purged: unattributed }, 'deleted audit events naming no user, past 30 days');
         await services.email.purgeStale();
+        await services.mfa.purgeExpired();
         if (auditRetentionSeconds > 0) {
           const events = await services.audit.purgeOlderThan(auditRetentionSeconds);
           if (events > 0) logger.info({ purged: events }, 'deleted audit events past AUDIT_RETENTION');

@@ -244,6 +244,11 @@ export class MfaService {
     return result;
   }
 
+  /** True when any account has an authenticator app enabled. */
+  anyTotpEnabled(): Promise<boolean> {
+    return this.d.db.mfa.anyTotpEnabled();
+  }
+
   /** Removes expired pending sign-ins (housekeeping). */
   purgeExpired(): Promise<number> {
     return this.d.db.mfa.purgeChallenges(this.d.clock());
