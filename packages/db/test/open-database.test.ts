@@ -54,13 +54,16 @@ describe.runIf(shouldRun('PostgreSQL', pgReachable))('PostgreSQL start-up', () =
     expect(tables.map((t) => t.table_name)).toEqual([
       'api_keys',
       'audit_events',
+      'backup_codes',
       'email_tokens',
       'mail_outbox',
+      'mfa_challenges',
       'oauth_accounts',
       'oauth_states',
       'rate_limits',
       'sessions',
       'signing_keys',
+      'totp_factors',
       'users',
     ]);
     expect(applied[0]?.n).toBeGreaterThanOrEqual(1);
