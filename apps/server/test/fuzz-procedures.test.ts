@@ -76,6 +76,14 @@ const emailToken = fc.oneof(
   fc.constantFrom('A'.repeat(42), 'A'.repeat(44), `${'A'.repeat(42)}=`, 'x'.repeat(5000)),
 );
 
+/** Second-factor codes: six digits, backup-code shapes, near misses, junk. */
+const mfaCode = fc.oneof(
+  { weight: 3, arbitrary: fc.stringMatching(/^\d{6}$/) },
+  fc.stringMatching(/^[2-9A-Z]{4}-[2-9A-Z]{6}$/),
+  fc.string({ maxLength: 40 }),
+  fc.constantFrom('', '00000', '0000000', ' 123456 ', '１２３４５６', 'x'.repeat(5000)),
+);
+
 /** The fields each known procedure reads, with plausible values; unknown procedures get generic fields. */
 const FIELDS: Record<string, Record<string, fc.Arbitrary<unknown>>> = {
   'auth.register': { username, email, password, fullName: fc.oneof(fc.string(), fc.constant(null)) },
@@ -120,6 +128,10 @@ const FIELDS: Record<string, Record<string, fc.Arbitrary<unknown>>> = {
   'user.requestEmailChange': { newEmail: email, currentPassword: password },
   'admin.users.sendPasswordReset': { userId },
   'service.users.get': { id: userId },
+  'auth.mfa.verify': { mfaToken: emailToken, code: mfaCode, refreshCookie: fc.boolean() },
+  'auth.reauthenticate': { password, code: mfaCode },
+  'user.mfa.totp.enable': { code: mfaCode },
+  'admin.users.resetMfa': { userId },
 };
 const GENERIC_FIELDS: Record<string, fc.Arbitrary<unknown>> = {
   id: hostileValue,

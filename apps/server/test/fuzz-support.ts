@@ -336,7 +336,9 @@ export async function snapshotDatabase(services: AuthServices): Promise<string> 
     for (const { lastUsedAt: _used, ...session } of await db.sessions.listLive(user.id, now)) sessions.push(session);
   }
   const keys = (await db.apiKeys.list()).map(({ lastUsedAt: _used, ...key }) => key);
+  // Second factors: a refused call never sets one up, removes one or spends a code.
+  const factors = [...(await db.mfa.factorsOf(users.map((user) => user.id))).entries()];
   // Mails queued (not their delivery state, which the sender changes in the background): a refused call sends none.
   const mails = (await db.mailOutbox.list({ limit: 100_000 })).length;
-  return JSON.stringify({ users, sessions, keys, mails });
+  return JSON.stringify({ users, sessions, keys, mails, factors });
 }
