@@ -18,6 +18,7 @@ const ON_POSTGRES = [
   'test/oauth-oidc.test.ts',
   'test/email-flows.test.ts',
   'test/asymmetric-tokens.test.ts',
+  'test/mfa.test.ts',
   'test/postgres-*.test.ts',
 ];
 
