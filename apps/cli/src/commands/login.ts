@@ -2,15 +2,20 @@ import { parseArgs } from 'node:util';
 import { createGatehouseClient, memoryTokenStore } from '@gatehouse/client';
 import { Credentials, urlForNew } from '../credentials.js';
 import { required, talkingTo } from '../errors.js';
-import { readPassword } from '../prompt.js';
+import { readMfaCode, readPassword } from '../prompt.js';
 
-export const loginHelp = 'login --username NAME [--password P] [--url URL]   (username or email)';
+export const loginHelp = 'login --username NAME [--password P] [--code C] [--url URL]   (username or email)';
 
 export async function login(args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
     strict: true,
-    options: { url: { type: 'string' }, username: { type: 'string' }, password: { type: 'string' } },
+    options: {
+      url: { type: 'string' },
+      username: { type: 'string' },
+      password: { type: 'string' },
+      code: { type: 'string' },
+    },
   });
   const username = required(values.username, '--username');
   const url = urlForNew(values.url);
@@ -20,7 +25,9 @@ export async function login(args: string[]): Promise<number> {
     // Sign in to memory first: a wrong password must not cost the sign-in already saved.
     const fresh = memoryTokenStore();
     const client = createGatehouseClient({ url, tokenStore: fresh });
-    await client.login({ username, password });
+    const outcome = await client.login({ username, password });
+    // Asked only now, after the password was right: the server says whether the account has a second factor.
+    if (outcome.mfaRequired) await client.verifyMfa(outcome.mfaToken, await readMfaCode(values.code));
     const me = await client.trpc.user.me.query();
 
     await endPreviousSession(credentials);
