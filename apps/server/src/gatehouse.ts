@@ -13,8 +13,8 @@ import { type Config, ConfigError, rateLimitStore } from './config.js';
 import { startHousekeeping } from './housekeeping.js';
 import { createHttpServer } from './http-server.js';
 import { resolveJwtSecret } from './jwt-secret.js';
-import { mfaKeyConfigured, resolveMfaKey } from './mfa-key.js';
 import { assertMailConfig, createMailTransport, emailOptions } from './mail-settings.js';
+import { mfaKeyConfigured, resolveMfaKey } from './mfa-key.js';
 import { oauthSettings } from './oauth-settings.js';
 
 export interface RunningGatehouse {

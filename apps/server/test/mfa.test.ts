@@ -179,7 +179,7 @@ describe('second factors and step-up', () => {
     const reset = await call(base, 'admin.users.resetMfa', { userId: user.id }, { token: admin.accessToken });
     expect(reset.data).toEqual({ ok: true });
     expect((await signIn(user.username, user.password)).data.accessToken).toBeTypeOf('string');
-    const events = (await databaseOf(app.services).audit.list({ userId: user.id, type: 'mfa_reset' })).items;
+    const events = (await databaseOf(app.services).audit.list({ userId: user.id, type: 'mfa_reset', limit: 10 })).items;
     expect(events).toHaveLength(1);
     const root = await databaseOf(app.services).users.findByLoginKey(ADMIN.username);
     expect(events[0]?.actorUserId).toBe(root?.id);

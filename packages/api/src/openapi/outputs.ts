@@ -23,7 +23,7 @@ export const tokenPairOutput = z.looseObject({
   expiresIn: z.number().int().describe('Seconds until the access token expires'),
 });
 
-export const mfaRequiredOutput = z.looseObject({
+const mfaRequiredOutput = z.looseObject({
   mfaRequired: z.literal(true),
   mfaToken: z.string().describe('Send to auth.mfa.verify with the code; 5 minutes, single use'),
   methods: z.array(z.enum(['totp', 'backup_code', 'passkey'])),
