@@ -398,8 +398,10 @@ export class EmailLifecycle {
     this.onQueued();
   }
 
-  /** Mails the user a notice about a change an admin made (no link). */
+  /** Mails the user a notice about a change an admin made (no link), when this server sends mail. */
   async sendNotice(kind: 'mfa_reset_notice', user: UserRecord): Promise<void> {
+    // Production without SMTP has nowhere to send it; the audit log still records the change.
+    if (!this.d.settings.mailEnabled) return;
     await this.queue([this.mail(kind, user, user.email)]);
   }
 
