@@ -6,7 +6,16 @@
 import { databaseOf } from '@gatehouse/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningGatehouse } from '../src/index.js';
-import { ADMIN, adminTokens, call, createTestClock, newUser, startTestServer, type Tokens } from './harness.js';
+import {
+  ADMIN,
+  adminTokens,
+  call,
+  createTestClock,
+  newUser,
+  startTestServer,
+  TEST_DATABASE,
+  type Tokens,
+} from './harness.js';
 import { enableTotp, reasonOf, totpAt } from './mfa-support.js';
 
 const clock = createTestClock();
@@ -210,7 +219,7 @@ describe('second factors and step-up', () => {
     }
     const [alone, both, verify] = [median(loginAlone), median(withFactor), median(verifyOnly)];
     console.log(
-      `sign-in cost (BCRYPT_COST=4, SQLite in memory, median of 15): login alone ${alone.toFixed(1)} ms; ` +
+      `sign-in cost (BCRYPT_COST=4, ${TEST_DATABASE}, median of 15): login alone ${alone.toFixed(1)} ms; ` +
         `login + auth.mfa.verify ${both.toFixed(1)} ms; auth.mfa.verify alone ${verify.toFixed(1)} ms`,
     );
     expect(verify).toBeLessThan(1000);
