@@ -90,24 +90,34 @@ export const procedureDescriptions: Record<string, ProcedureDescription> = {
   'user.update': { summary: 'Change your full name or email', output: publicUserOutput },
   'user.changePassword': {
     summary: 'Change your password',
-    description: 'Ends every other session of the account.',
+    description:
+      'Ends every other session of the account. Needs a recent authentication (step-up; else 403 with `reason: "REAUTH_REQUIRED"`, see `auth.reauthenticate`).',
   },
   'user.requestEmailVerification': { summary: 'Mail yourself a new verification link' },
   'user.requestEmailChange': {
     summary: 'Ask to move your account to another address',
     description:
-      'A confirmation link goes to the new address and a notice to the current one; the address changes only when the link is followed.',
+      'A confirmation link goes to the new address and a notice to the current one; the address changes only when the link is followed. Needs a recent authentication (step-up; else 403 with `reason: "REAUTH_REQUIRED"`, see `auth.reauthenticate`).',
   },
   'user.sessions': { summary: 'Your sessions (devices signed in)' },
   'user.revokeSession': { summary: 'End one of your sessions' },
   'user.logoutAll': { summary: 'End all your sessions, this one included' },
   'user.linkedAccounts': { summary: 'The provider identities you can sign in with' },
-  'user.linkAccount': { summary: 'Start linking another provider identity to your account' },
+  'user.linkAccount': {
+    summary: 'Start linking another provider identity to your account',
+    description:
+      'Needs a recent authentication (step-up; else 403 with `reason: "REAUTH_REQUIRED"`, see `auth.reauthenticate`).',
+  },
   'user.unlinkAccount': {
     summary: 'Remove a linked provider identity',
-    description: 'Refused when it would leave the account with no way to sign in.',
+    description:
+      'Refused when it would leave the account with no way to sign in. Needs a recent authentication (step-up; else 403 with `reason: "REAUTH_REQUIRED"`, see `auth.reauthenticate`).',
   },
-  'user.setPassword': { summary: 'Set a first password on an account created through a provider' },
+  'user.setPassword': {
+    summary: 'Set a first password on an account created through a provider',
+    description:
+      'Needs a recent authentication (step-up; else 403 with `reason: "REAUTH_REQUIRED"`, see `auth.reauthenticate`).',
+  },
 
   'user.mfa.status': { summary: 'Your second factors: `{totp, backupCodesLeft, passkeys}`' },
   'user.mfa.totp.setup': {
@@ -142,7 +152,8 @@ export const procedureDescriptions: Record<string, ProcedureDescription> = {
   'admin.users.delete': { summary: 'Delete a user', description: 'Never yourself, never the last admin.' },
   'admin.apiKeys.create': {
     summary: 'Create an API key for another service',
-    description: 'The full key is returned once, in `key`; it cannot be shown again.',
+    description:
+      'The full key is returned once, in `key`; it cannot be shown again. Needs a recent authentication (step-up; else 403 with `reason: "REAUTH_REQUIRED"`).',
   },
   'admin.apiKeys.list': { summary: 'List API keys, revoked and expired ones included (never a secret)' },
   'admin.apiKeys.revoke': { summary: 'Revoke an API key' },
