@@ -19,6 +19,7 @@ const ON_POSTGRES = [
   'test/email-flows.test.ts',
   'test/device-flow.test.ts',
   'test/asymmetric-tokens.test.ts',
+  'test/mfa.test.ts',
   'test/postgres-*.test.ts',
 ];
 

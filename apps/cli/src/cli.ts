@@ -28,7 +28,8 @@ Commands:
   ${smokeHelp}
 
 The server URL defaults to $GATEHOUSE_URL, else ${DEFAULT_URL}; whoami and logout use the
-server you signed in to. The password can come from $GATEHOUSE_PASSWORD, or is asked for.
+server you signed in to. The password can come from $GATEHOUSE_PASSWORD, or is asked for; so
+can the code of an account with a second factor ($GATEHOUSE_MFA_CODE, --code).
 Tokens are kept in $GATEHOUSE_TOKEN_FILE, else ~/.config/gatehouse/credentials.json (mode 0600).`;
 
 /** Node's parseArgs reports bad flags with these codes. */

@@ -57,3 +57,18 @@ export async function readPassword(flag: string | undefined, options: { confirm?
   }
   return password;
 }
+
+/**
+ * The second-factor code when the server asks for one: --code, else GATEHOUSE_MFA_CODE, else asked
+ * on the terminal (a 6-digit code from the authenticator app, or a backup code).
+ */
+export async function readMfaCode(flag: string | undefined): Promise<string> {
+  if (flag) return flag;
+  if (process.env.GATEHOUSE_MFA_CODE) return process.env.GATEHOUSE_MFA_CODE;
+  if (!process.stdin.isTTY) {
+    throw new UsageError(
+      'this account needs a second factor: pass --code, set GATEHOUSE_MFA_CODE, or run in a terminal',
+    );
+  }
+  return (await promptHidden('Code from your authenticator app (or a backup code): ')).trim();
+}

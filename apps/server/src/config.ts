@@ -178,6 +178,12 @@ const envSchema = z
     RATE_LIMIT_DEVICE_CODE_FAILURES_PER_HOUR: integer(LIMITS.deviceCodeFailuresPerHour, 1, 1_000_000),
     // Passkeys (docs/passkeys.md): RP ID and origin come from PUBLIC_URL.
     RATE_LIMIT_PASSKEY_CHALLENGES_PER_MINUTE: integer(LIMITS.passkeyChallengesPerMinute, 1, 1_000_000),
+    // Second factors and step-up (docs/mfa.md).
+    /** 32 bytes encrypting stored TOTP secrets; falls back to JWT_KEY_ENCRYPTION_KEY. */
+    MFA_ENCRYPTION_KEY: optionalText,
+    /** How long a sign-in or auth.reauthenticate lets a session make sensitive changes. */
+    REAUTH_WINDOW: duration('10m'),
+    RATE_LIMIT_MFA_ATTEMPTS_PER_HOUR: integer(LIMITS.mfaAttemptsPerHour, 1, 1_000_000),
   })
   .superRefine((env, ctx) => {
     const production = env.NODE_ENV === 'production';
@@ -199,6 +205,13 @@ const envSchema = z
         parseKeyEncryptionKey(env.JWT_KEY_ENCRYPTION_KEY);
       } catch (error) {
         ctx.addIssue({ code: 'custom', path: ['JWT_KEY_ENCRYPTION_KEY'], message: (error as Error).message });
+      }
+    }
+    if (env.MFA_ENCRYPTION_KEY) {
+      try {
+        parseKeyEncryptionKey(env.MFA_ENCRYPTION_KEY);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', path: ['MFA_ENCRYPTION_KEY'], message: (error as Error).message });
       }
     }
     if (env.JWT_SECRET && Buffer.byteLength(env.JWT_SECRET) < 32) {

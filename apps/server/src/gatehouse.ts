@@ -14,6 +14,7 @@ import { startHousekeeping } from './housekeeping.js';
 import { createHttpServer } from './http-server.js';
 import { resolveJwtSecret } from './jwt-secret.js';
 import { assertMailConfig, createMailTransport, emailOptions } from './mail-settings.js';
+import { mfaKeyConfigured, resolveMfaKey } from './mfa-key.js';
 import { oauthSettings } from './oauth-settings.js';
 
 export interface RunningGatehouse {
@@ -45,10 +46,11 @@ export async function createServices(
   ownUrl: () => string = () => `http://${config.HOST}:${config.PORT}`,
 ): Promise<AuthServices> {
   const db = await openDatabase(config.DATABASE_URL, databaseTimeouts(config));
+  const jwtSecret = config.JWT_ALG === 'HS256' ? resolveJwtSecret(config, logger) : undefined;
   const services = createAuthServices({
     db,
     ...(config.JWT_ALG === 'HS256'
-      ? { jwtSecret: resolveJwtSecret(config, logger) }
+      ? { jwtSecret: jwtSecret ?? '' }
       : {
           signingKeys: {
             algorithm: config.JWT_ALG,
@@ -65,6 +67,10 @@ export async function createServices(
     passwordQueueLimit: config.PASSWORD_QUEUE_LIMIT,
     oauth: oauthSettings(config),
     email: emailOptions(config, ownUrl),
+    mfa: {
+      encryptionKey: resolveMfaKey(config, logger, jwtSecret),
+      reauthWindowSeconds: config.REAUTH_WINDOW,
+    },
     ...(passwordThreads ? { passwordThreads } : {}),
     ...(clock ? { clock } : {}),
     rateLimits: {
@@ -89,6 +95,7 @@ export async function createServices(
         devicePollPerMinute: config.RATE_LIMIT_DEVICE_POLL_PER_MINUTE,
         deviceCodeFailuresPerHour: config.RATE_LIMIT_DEVICE_CODE_FAILURES_PER_HOUR,
         passkeyChallengesPerMinute: config.RATE_LIMIT_PASSKEY_CHALLENGES_PER_MINUTE,
+        mfaAttemptsPerHour: config.RATE_LIMIT_MFA_ATTEMPTS_PER_HOUR,
       },
       onStoreError: (error) =>
         logger.warn({ err: error }, 'rate-limit store error; using per-process limits meanwhile'),
@@ -116,6 +123,16 @@ async function bootstrapAdmin(config: Config, services: AuthServices, logger: Lo
       throw new ConfigError([`GATEHOUSE_ADMIN_*: cannot create the first admin "${username}": ${error.message}`]);
     }
     throw error;
+  }
+}
+
+/** Production without a TOTP key cannot check the codes of accounts that have one: refuse to start. */
+async function assertMfaKey(config: Config, services: AuthServices): Promise<void> {
+  if (config.NODE_ENV !== 'production' || mfaKeyConfigured(config)) return;
+  if (await services.mfa.anyTotpEnabled()) {
+    throw new ConfigError([
+      'MFA_ENCRYPTION_KEY: is required when NODE_ENV=production once an account has an authenticator app (32 random bytes as base64: openssl rand -base64 32)',
+    ]);
   }
 }
 
@@ -153,6 +170,7 @@ async function listenWith(config: Config, logger: Logger, services: AuthServices
   await services.signingKeys?.ensureKey();
   // Decrypt the signing key now: a wrong JWT_KEY_ENCRYPTION_KEY stops start-up, not every login.
   await services.signingKeys?.current();
+  await assertMfaKey(config, services);
   await bootstrapAdmin(config, services, logger);
   const server = createHttpServer({ config, services, logger });
   server.keepAliveTimeout = 5000;

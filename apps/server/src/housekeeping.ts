@@ -31,6 +31,7 @@ export function startHousekeeping(
         await services.email.purgeStale();
         await services.device.purgeExpired();
         await services.passkeys.purgeExpiredChallenges();
+        await services.mfa.purgeExpired();
         if (auditRetentionSeconds > 0) {
           const events = await services.audit.purgeOlderThan(auditRetentionSeconds);
           if (events > 0) logger.info({ purged: events }, 'deleted audit events past AUDIT_RETENTION');

@@ -3,6 +3,7 @@ import { databaseOf, SoftwareAuthenticator } from '@gatehouse/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningGatehouse } from '../src/index.js';
 import { ADMIN, adminTokens, call, login, newUser, startTestServer, type Tokens } from './harness.js';
+import { enableTotp } from './mfa-support.js';
 
 const CLIENT = { 'x-forwarded-for': '203.0.113.50', 'user-agent': 'audit-test/1.0' };
 
@@ -248,6 +249,40 @@ describe('the audit log', () => {
       actorUserId: keyed.id,
       detail: { credentialId: passkey.data.id },
     });
+    // Second factors: set-up, a sign-in's second step (wrong, then a backup code), new codes,
+    // step-up (wrong, then right), disabling, and an admin reset.
+    const guarded = await newUser(app.url, 'guarded');
+    const own = { token: guarded.tokens.accessToken, headers };
+    const app1 = await enableTotp(app.url, guarded.tokens.accessToken, () => new Date());
+    secrets.push(app1.secret, ...app1.backupCodes);
+    expect(await lastOf('mfa_totp_enabled')).toMatchObject({ actorUserId: guarded.id, targetUserId: guarded.id });
+    const signIn = async () =>
+      (await call(app.url, 'auth.login', { username: guarded.username, password: guarded.password }, { headers })).data
+        .mfaToken as string;
+    const mfaToken = await signIn();
+    expect(await lastOf('mfa_challenge_started')).toMatchObject({
+      targetUserId: guarded.id,
+      detail: { firstFactor: 'password' },
+    });
+    await call(app.url, 'auth.mfa.verify', { mfaToken, code: '000000' }, { headers });
+    expect(await lastOf('mfa_failed')).toMatchObject({ targetUserId: guarded.id, detail: { attempts: 1 } });
+    await call(app.url, 'auth.mfa.verify', { mfaToken, code: app1.backupCodes[0] }, { headers });
+    expect(await lastOf('mfa_verified')).toMatchObject({ actorUserId: guarded.id, detail: { method: 'backup_code' } });
+    const renewed = await call(app.url, 'user.mfa.backupCodes.regenerate', undefined, own);
+    secrets.push(...renewed.data.backupCodes);
+    expect(await lastOf('mfa_backup_codes_regenerated')).toMatchObject({ actorUserId: guarded.id });
+    await call(app.url, 'auth.reauthenticate', { code: '000000' }, own);
+    expect(await lastOf('reauth_failed')).toMatchObject({ targetUserId: guarded.id });
+    await call(app.url, 'auth.reauthenticate', { code: renewed.data.backupCodes[0] }, own);
+    expect(await lastOf('reauthenticated')).toMatchObject({
+      actorUserId: guarded.id,
+      detail: { method: 'backup_code' },
+    });
+    await call(app.url, 'user.mfa.disable', undefined, own);
+    expect(await lastOf('mfa_disabled')).toMatchObject({ actorUserId: guarded.id, detail: { totp: true } });
+    secrets.push((await enableTotp(app.url, guarded.tokens.accessToken, () => new Date())).secret);
+    await call(app.url, 'admin.users.resetMfa', { userId: guarded.id }, { token, headers });
+    expect(await lastOf('mfa_reset')).toMatchObject({ actorUserId: adminId, targetUserId: guarded.id });
 
     const seen = new Set((await events()).map((e) => e.type));
     // These need an OAuth provider; test/oauth-oidc.test.ts checks them against a real one.

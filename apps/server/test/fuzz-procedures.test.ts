@@ -114,6 +114,13 @@ const passkeyResponse = fc.record(
   { requiredKeys: [] },
 );
 const challengeId = fc.oneof(fc.stringMatching(/^[A-Za-z0-9_-]{32}$/), hostileString);
+/** Second-factor codes: six digits, backup-code shapes, near misses, junk. */
+const mfaCode = fc.oneof(
+  { weight: 3, arbitrary: fc.stringMatching(/^\d{6}$/) },
+  fc.stringMatching(/^[2-9A-Z]{4}-[2-9A-Z]{6}$/),
+  fc.string({ maxLength: 40 }),
+  fc.constantFrom('', '00000', '0000000', ' 123456 ', '１２３４５６', 'x'.repeat(5000)),
+);
 
 /** The fields each known procedure reads, with plausible values; unknown procedures get generic fields. */
 const FIELDS: Record<string, Record<string, fc.Arbitrary<unknown>>> = {
@@ -168,6 +175,10 @@ const FIELDS: Record<string, Record<string, fc.Arbitrary<unknown>>> = {
   'user.passkeys.delete': { id: credentialId },
   'auth.passkey.options': { username: fc.oneof(username, email) },
   'auth.passkey.verify': { response: passkeyResponse, refreshCookie: fc.boolean(), challengeId },
+  'auth.mfa.verify': { mfaToken: emailToken, code: mfaCode, refreshCookie: fc.boolean() },
+  'auth.reauthenticate': { password, code: mfaCode },
+  'user.mfa.totp.enable': { code: mfaCode },
+  'admin.users.resetMfa': { userId },
 };
 const GENERIC_FIELDS: Record<string, fc.Arbitrary<unknown>> = {
   id: hostileValue,

@@ -347,7 +347,9 @@ export async function snapshotDatabase(services: AuthServices): Promise<string> 
   const keys = (await db.apiKeys.list()).map(({ lastUsedAt: _used, ...key }) => key);
   const passkeys = [];
   for (const user of users) passkeys.push(...(await db.webauthnCredentials.listForUser(user.id)));
+  // Second factors: a refused call never sets one up, removes one or spends a code.
+  const factors = [...(await db.mfa.factorsOf(users.map((user) => user.id))).entries()];
   // Mails queued (not their delivery state, which the sender changes in the background): a refused call sends none.
   const mails = (await db.mailOutbox.list({ limit: 100_000 })).length;
-  return JSON.stringify({ users, sessions, keys, mails, passkeys });
+  return JSON.stringify({ users, sessions, keys, mails, passkeys, factors });
 }

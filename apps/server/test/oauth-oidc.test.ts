@@ -7,6 +7,7 @@ import { databaseOf } from '@gatehouse/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningGatehouse } from '../src/index.js';
 import { type CallResult, call, login, newUser, startTestServer } from './harness.js';
+import { enableTotp } from './mfa-support.js';
 import { authorizeAtProvider, CookieJar, startOidcProvider, type TestProvider } from './oidc-provider-support.js';
 
 const PUBLIC_URL = 'http://localhost:5173';
@@ -140,6 +141,20 @@ describe('sign-in with a generic OpenID Connect provider', () => {
     const result = await browser.call('oauth.callback', { provider: 'oidc', code, state, refreshCookie: true });
     expect(result.data.refreshToken).toBeUndefined();
     expect(browser.jar.get('gatehouse_refresh')).toBeTruthy();
+  });
+
+  it('asks for the second factor after a provider sign-in when the account has one', async () => {
+    op.accounts.set('mfa-sub', { sub: 'mfa-sub', email: 'mfa.oidc@example.com', email_verified: true });
+    const browser = new Browser(base);
+    const first = await browser.signIn('mfa-sub');
+    const { backupCodes } = await enableTotp(base, first.data.accessToken, () => new Date());
+    const again = await browser.signIn('mfa-sub', '/settings');
+    expect(again.data).toMatchObject({ mfaRequired: true, methods: ['totp', 'backup_code'], returnTo: '/settings' });
+    expect(again.data.accessToken).toBeUndefined();
+    // The code from the app was just used to enable it (a step is accepted once); a backup code finishes.
+    const done = await browser.call('auth.mfa.verify', { mfaToken: again.data.mfaToken, code: backupCodes[0] });
+    const me = await call(base, 'user.me', undefined, { token: done.data.accessToken }, 'query');
+    expect(me.data.email).toBe('mfa.oidc@example.com');
   });
 
   it('refuses a wrong, a reused and an expired state', async () => {

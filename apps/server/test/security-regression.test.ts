@@ -7,7 +7,18 @@ import { SoftwareAuthenticator } from '@gatehouse/core/testing';
 import { importPKCS8, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningGatehouse } from '../src/index.js';
-import { adminTokens, type CallResult, call, DEFAULT_LIMITS, JWT_SECRET, newUser, startTestServer } from './harness.js';
+import {
+  adminTokens,
+  type CallResult,
+  call,
+  createTestClock,
+  DEFAULT_LIMITS,
+  JWT_SECRET,
+  newUser,
+  startTestServer,
+  type Tokens,
+} from './harness.js';
+import { enableTotp, reasonOf, totpAt } from './mfa-support.js';
 
 const TRUSTED = 'https://app.example.com';
 const EVIL = 'https://evil.example';
@@ -133,6 +144,38 @@ describe('security regression suite', () => {
       method: 'OPTIONS',
       headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
     });
+
+  // ---- Second factors and step-up: a server whose clock the suite moves ----
+  const clock = createTestClock();
+  let mfaApp: RunningGatehouse;
+  /** Signed in 11 minutes ago (past REAUTH_WINDOW): holds only an access token, like a thief. */
+  let stale: User;
+  let staleAdmin: Tokens;
+  let victim: User & { secret: string; backupCodes: string[] };
+  let other: User & { secret: string; backupCodes: string[] };
+  /** The code of the next time step (each step is accepted once per account). */
+  const nextCode = (secret: string) => {
+    clock.advance(30_000);
+    return totpAt(secret, clock.now());
+  };
+  const mfaLogin = async (user: User) => {
+    const answer = await call(mfaApp.url, 'auth.login', { username: user.username, password: user.password });
+    if (!answer.data?.mfaRequired) throw new Error(`expected mfaRequired, got ${JSON.stringify(answer.data)}`);
+    return answer.data.mfaToken as string;
+  };
+  const verify = (mfaToken: string, code: string) => call(mfaApp.url, 'auth.mfa.verify', { mfaToken, code });
+  /** A sensitive call from a session past REAUTH_WINDOW: refused with REAUTH_REQUIRED, nothing done. */
+  const staleCall = (path: string, input?: unknown, token?: () => string) => async () => {
+    const result = await call(mfaApp.url, path, input, { token: token ? token() : stale.tokens.accessToken });
+    return outcome(result, reasonOf(result) === 'REAUTH_REQUIRED');
+  };
+  const stepUpRow = (path: string, input?: unknown, token?: () => string): Attack => ({
+    category: 'step-up',
+    attack: `${path} with only an access token, 11 minutes after sign-in (no recent authentication)`,
+    expected: '403 FORBIDDEN, reason REAUTH_REQUIRED',
+    expect: { status: 403, code: 'FORBIDDEN', holds: true },
+    run: staleCall(path, input, token),
+  });
 
   const asUser = (path: string, input?: unknown) => async () =>
     outcome(await call(app.url, path, input, { token: alice.tokens.accessToken }));
@@ -1401,6 +1444,168 @@ describe('security regression suite', () => {
         }
       },
     },
+    // ---- Step-up: every sensitive procedure refuses a session that has not proved itself lately ----
+    stepUpRow('user.changePassword', { currentPassword: 'password-123', newPassword: 'attacker-pass-1' }),
+    stepUpRow('user.requestEmailChange', { newEmail: 'attacker@evil.example', currentPassword: 'password-123' }),
+    stepUpRow('user.linkAccount', { provider: 'github' }),
+    stepUpRow('user.unlinkAccount', { id: 1 }),
+    stepUpRow('user.setPassword', { password: 'attacker-pass-1' }),
+    stepUpRow('user.mfa.totp.enable', { code: '123456' }),
+    stepUpRow('user.mfa.disable'),
+    stepUpRow('user.mfa.backupCodes.regenerate'),
+    stepUpRow('user.passkeys.register', { response: { id: 'x' } }),
+    stepUpRow('user.passkeys.delete', { id: 'AAAAAAAAAAAAAAAAAAAAAA' }),
+    stepUpRow('admin.apiKeys.create', { name: 'exfil', scopes: ['users:read'] }, () => staleAdmin.accessToken),
+    {
+      category: 'step-up',
+      attack: 'refresh the stale session, then change the password (a refresh is not an authentication)',
+      expected: '403 FORBIDDEN, reason REAUTH_REQUIRED',
+      expect: { status: 403, code: 'FORBIDDEN', holds: true },
+      run: async () => {
+        const refreshed = await call(mfaApp.url, 'auth.refresh', { refreshToken: stale.tokens.refreshToken });
+        stale.tokens = refreshed.data as Tokens;
+        return staleCall('user.changePassword', { currentPassword: 'password-123', newPassword: 'attacker-pass-1' })();
+      },
+    },
+    {
+      category: 'step-up',
+      attack: 'auth.reauthenticate with a wrong password',
+      expected: '401 UNAUTHORIZED, and the session still needs step-up',
+      expect: { status: 401, code: 'UNAUTHORIZED', holds: true },
+      run: async () => {
+        const result = await call(
+          mfaApp.url,
+          'auth.reauthenticate',
+          { password: 'not-the-password' },
+          { token: stale.tokens.accessToken },
+        );
+        const still = await staleCall('user.setPassword', { password: 'attacker-pass-1' })();
+        return outcome(result, still.holds === true);
+      },
+    },
+    {
+      category: 'step-up',
+      attack: 'auth.reauthenticate with the password alone on an account with an authenticator app',
+      expected: '400 BAD_REQUEST naming code',
+      expect: { status: 400, code: 'BAD_REQUEST', holds: true },
+      run: async () => {
+        const result = await call(
+          mfaApp.url,
+          'auth.reauthenticate',
+          { password: victim.password },
+          { token: victim.tokens.accessToken },
+        );
+        return outcome(result, Boolean(result.error?.data.fieldErrors?.code));
+      },
+    },
+    // ---- Second factor at sign-in ----
+    {
+      category: 'mfa',
+      attack: 'password of an account with an authenticator app: no tokens without the code',
+      expected: '200 {mfaRequired, mfaToken, methods}, no access token',
+      expect: { status: 200, holds: true },
+      run: async () => {
+        const answer = await call(mfaApp.url, 'auth.login', { username: victim.username, password: victim.password });
+        return outcome(answer, answer.data.mfaRequired === true && answer.data.accessToken === undefined);
+      },
+    },
+    {
+      category: 'mfa',
+      attack: 'replayed TOTP code: the code that finished one sign-in, sent again for a second',
+      expected: '401 UNAUTHORIZED',
+      expect: { status: 401, code: 'UNAUTHORIZED' },
+      run: async () => {
+        const code = nextCode(victim.secret);
+        const first = await verify(await mfaLogin(victim), code);
+        if (first.status !== 200) throw new Error(`the first use should pass: ${first.error?.message}`);
+        return outcome(await verify(await mfaLogin(victim), code));
+      },
+    },
+    {
+      category: 'mfa',
+      attack: 'replayed mfaToken: a finished sign-in presented again with a fresh code',
+      expected: '401 UNAUTHORIZED',
+      expect: { status: 401, code: 'UNAUTHORIZED' },
+      run: async () => {
+        const mfaToken = await mfaLogin(victim);
+        const first = await verify(mfaToken, nextCode(victim.secret));
+        if (first.status !== 200) throw new Error(`the first use should pass: ${first.error?.message}`);
+        return outcome(await verify(mfaToken, nextCode(victim.secret)));
+      },
+    },
+    {
+      category: 'mfa',
+      attack: "mfaToken of another account finished with the attacker's own valid code",
+      expected: '401 UNAUTHORIZED',
+      expect: { status: 401, code: 'UNAUTHORIZED' },
+      run: async () => outcome(await verify(await mfaLogin(victim), nextCode(other.secret))),
+    },
+    {
+      category: 'mfa',
+      attack: 'five wrong codes, then the right one, on one mfaToken',
+      expected: '401 UNAUTHORIZED (the fifth wrong code ended it)',
+      expect: { status: 401, code: 'UNAUTHORIZED' },
+      run: async () => {
+        const mfaToken = await mfaLogin(victim);
+        for (let i = 0; i < 5; i++) await verify(mfaToken, '000000');
+        return outcome(await verify(mfaToken, nextCode(victim.secret)));
+      },
+    },
+    {
+      category: 'mfa',
+      attack: 'a wrong code, then the right one, on one mfaToken (a typo does not burn it)',
+      expected: '200 token pair',
+      expect: { status: 200, holds: true },
+      run: async () => {
+        const mfaToken = await mfaLogin(victim);
+        await verify(mfaToken, '000000');
+        const result = await verify(mfaToken, nextCode(victim.secret));
+        return outcome(result, typeof result.data?.accessToken === 'string');
+      },
+    },
+    {
+      category: 'mfa',
+      attack: 'replayed backup code',
+      expected: '401 UNAUTHORIZED',
+      expect: { status: 401, code: 'UNAUTHORIZED' },
+      run: async () => {
+        const code = victim.backupCodes[0]!;
+        const first = await verify(await mfaLogin(victim), code);
+        if (first.status !== 200) throw new Error(`the first use should pass: ${first.error?.message}`);
+        return outcome(await verify(await mfaLogin(victim), code));
+      },
+    },
+    {
+      category: 'mfa',
+      attack: 'a made-up mfaToken of the right shape',
+      expected: '401 UNAUTHORIZED',
+      expect: { status: 401, code: 'UNAUTHORIZED' },
+      run: async () => outcome(await verify(randomBytes(32).toString('base64url'), nextCode(victim.secret))),
+    },
+    {
+      category: 'escalation',
+      attack: 'admin.users.resetMfa called by a plain user',
+      expected: '403 FORBIDDEN, factors kept',
+      expect: { status: 403, code: 'FORBIDDEN', holds: true },
+      run: async () => {
+        const result = await call(
+          mfaApp.url,
+          'admin.users.resetMfa',
+          { userId: victim.id },
+          {
+            token: other.tokens.accessToken,
+          },
+        );
+        const status = await call(
+          mfaApp.url,
+          'user.mfa.status',
+          undefined,
+          { token: victim.tokens.accessToken },
+          'query',
+        );
+        return outcome(result, status.data.totp === true);
+      },
+    },
   ];
 
   function genuineWithKey(key: string | Buffer, header: Record<string, unknown> = {}): string {
@@ -1422,10 +1627,20 @@ describe('security regression suite', () => {
     asym = await startTestServer({ JWT_ALG: 'ES256', JWT_KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64') });
     asymUser = await newUser(asym.url, 'asym');
     asymKid = String(JSON.parse(Buffer.from(asymUser.tokens.accessToken.split('.')[0]!, 'base64url').toString()).kid);
+    // Tokens last an hour here, so the clock can pass REAUTH_WINDOW and step through TOTP codes.
+    mfaApp = await startTestServer({ ACCESS_TOKEN_TTL: '1h' }, { clock: clock.now });
+    stale = await newUser(mfaApp.url, 'stale');
+    staleAdmin = await adminTokens(mfaApp.url);
+    const v = await newUser(mfaApp.url, 'victim');
+    victim = { ...v, ...(await enableTotp(mfaApp.url, v.tokens.accessToken, clock.now)) };
+    const o = await newUser(mfaApp.url, 'other');
+    other = { ...o, ...(await enableTotp(mfaApp.url, o.tokens.accessToken, clock.now)) };
+    clock.advance(11 * 60_000);
   });
   afterAll(async () => {
     await app.close();
     await asym?.close();
+    await mfaApp?.close();
   });
 
   const results: string[] = [];

@@ -43,12 +43,26 @@ export const EVENT_LABEL: Record<EventType, string> = {
   passkey_deleted: 'Passkey deleted',
   passkey_refused: 'Passkey refused',
   passkey_counter_regression: 'Passkey counter went backwards (possible clone)',
+  mfa_totp_enabled: 'Authenticator app enabled',
+  mfa_disabled: 'Second factors removed',
+  mfa_backup_codes_regenerated: 'Backup codes replaced',
+  mfa_challenge_started: 'Second factor asked for',
+  mfa_verified: 'Second factor accepted',
+  mfa_failed: 'Second factor refused',
+  mfa_reset: 'Second factors reset by an admin',
+  reauthenticated: 'Identity confirmed again',
+  reauth_failed: 'Identity confirmation failed',
 };
 export const EVENT_TYPES = Object.keys(EVENT_LABEL) as EventType[];
 
 export const EVENT_TONE: Partial<Record<string, Tone>> = {
   login_succeeded: 'success',
   login_failed: 'warning',
+  mfa_verified: 'success',
+  mfa_failed: 'warning',
+  mfa_reset: 'danger',
+  mfa_disabled: 'warning',
+  reauth_failed: 'warning',
   account_locked: 'danger',
   refresh_reuse_detected: 'danger',
   api_key_denied: 'warning',

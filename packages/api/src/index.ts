@@ -10,9 +10,11 @@ export {
   apiKeyProcedure,
   authedProcedure,
   hasLimitMiddleware,
+  hasRecentAuthGuard,
   limitPerAddress,
   limitPerUser,
   publicProcedure,
+  requireRecentAuth,
   requireRole,
 } from './procedures.js';
 export { clearRefreshCookie, REFRESH_COOKIE, setRefreshCookie } from './refresh-cookie.js';
@@ -20,7 +22,7 @@ export { adminRouter } from './routers/admin.js';
 export { adminApiKeysRouter } from './routers/admin-api-keys.js';
 export { adminAuditRouter } from './routers/admin-audit.js';
 export { adminUsersRouter } from './routers/admin-users.js';
-export { authRouter, type TokenPairOutput } from './routers/auth.js';
+export { authRouter, cookieMode, deliver, signInOrChallenge, type TokenPairOutput } from './routers/auth.js';
 export { healthProcedure } from './routers/health.js';
 export { type OAuthCallbackOutput, oauthRouter } from './routers/oauth.js';
 export { serviceRouter } from './routers/service.js';

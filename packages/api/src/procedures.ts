@@ -109,3 +109,25 @@ export function limitPerUser(limit: RequestLimit) {
     }),
   );
 }
+
+/** The middlewares that demand a recent authentication, so a test can list the guarded procedures. */
+const recentAuthMiddlewares = new WeakSet<object>();
+
+/**
+ * Step-up for sensitive changes: this session must have signed in or re-authenticated within
+ * REAUTH_WINDOW, else FORBIDDEN with `data.reason = 'REAUTH_REQUIRED'` (the client calls
+ * auth.reauthenticate and retries). Goes after authedProcedure (it needs ctx.sessionId).
+ */
+export const requireRecentAuth = middleware(async ({ ctx, next }) => {
+  const { sessionId } = ctx as GatehouseContext & { sessionId?: string };
+  if (!sessionId) throw new Error('requireRecentAuth needs an authenticated procedure');
+  await ctx.services.stepUp.requireRecent(sessionId);
+  return next();
+});
+for (const fn of (requireRecentAuth as unknown as { _middlewares: object[] })._middlewares)
+  recentAuthMiddlewares.add(fn);
+
+/** True when a procedure's chain holds requireRecentAuth. */
+export function hasRecentAuthGuard(procedure: { _def: { middlewares: readonly object[] } }): boolean {
+  return procedure._def.middlewares.some((fn) => recentAuthMiddlewares.has(fn));
+}

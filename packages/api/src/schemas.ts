@@ -149,3 +149,37 @@ export const devicePollInput = z.object({
 export const userCodeInput = z.object({
   userCode: z.string().trim().regex(USER_CODE_PATTERN, 'Expected the 8-letter code the device shows, like BCDF-GHJK'),
 });
+/** An mfaToken from a first-factor sign-in: 256 bits, base64url. */
+export const mfaTokenSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{43}$/, 'Expected the mfaToken from the sign-in answer (43 characters)');
+
+/** A 6-digit code from the authenticator app, or a backup code (dashes and spaces ignored). */
+export const mfaCodeSchema = z
+  .string()
+  .trim()
+  .min(6, 'Enter the 6-digit code from your app, or a backup code')
+  .max(32)
+  .regex(/^[0-9A-Za-z -]+$/, 'A code has only digits, letters, spaces and dashes');
+
+export const mfaVerifyInput = z.object({
+  mfaToken: mfaTokenSchema,
+  code: mfaCodeSchema,
+  /** Browsers: deliver the refresh token as an HttpOnly cookie instead of in the body. */
+  refreshCookie: z.boolean().optional(),
+});
+
+export const totpCodeInput = z.object({
+  code: z
+    .string()
+    .trim()
+    .regex(/^\d{6}$/, 'Enter the 6-digit code from your app'),
+});
+
+/** The password, or for accounts with an authenticator app a code. */
+export const reauthenticateInput = z
+  .object({ password: passwordSchema.optional(), code: mfaCodeSchema.optional() })
+  .refine((input) => input.password !== undefined || input.code !== undefined, {
+    message: 'Send password or code',
+    path: ['password'],
+  });

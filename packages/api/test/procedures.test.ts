@@ -40,6 +40,7 @@ describe('procedure builders', () => {
     const user = await anonymous.auth.register({ username, email: `${username}@example.com`, password: 'password-1' });
     if (role !== 'user') await databaseOf(services).users.update(user.id, { role }, new Date());
     const tokens = await anonymous.auth.login({ username, password: 'password-1' });
+    if (!('accessToken' in tokens)) throw new Error('these users have no second factor');
     return `Bearer ${tokens.accessToken}`;
   }
 

@@ -1,9 +1,20 @@
 import { createTRPCClient, httpBatchLink, httpLink, type TRPCClient } from '@trpc/client';
 import type { AnyTRPCRouter } from '@trpc/server';
 import { authHeaders, authLink } from './auth-link.js';
-import { Session } from './session.js';
+import { Session, type TokenPair } from './session.js';
 import { memoryTokenStore } from './token-stores.js';
 import type { AppRouter, RouterInputs, RouterOutputs, TokenStore } from './types.js';
+
+/** A sign-in that needs a second factor: pass `mfaToken` and the user's code to verifyMfa. */
+export interface MfaChallenge {
+  mfaRequired: true;
+  mfaToken: string;
+  /** What the account can finish with: 'totp', 'backup_code', 'passkey'. */
+  methods: string[];
+}
+
+/** What login and signInWithLink resolve to: signed in (tokens stored), or a second factor to ask for. */
+export type SignInOutcome = { mfaRequired: false } | MfaChallenge;
 
 /** The most calls the server accepts in one batched request. */
 export const MAX_BATCH_SIZE = 50;
@@ -35,10 +46,15 @@ export interface GatehouseClient<TRouter extends AnyTRPCRouter = AppRouter> {
   /** The fully typed tRPC client; batching on, bearer token and refresh handled. */
   trpc: TRPCClient<TRouter>;
   register(input: RouterInputs['auth']['register']): Promise<RouterOutputs['auth']['register']>;
-  /** Signs in and stores the tokens. */
-  login(input: { username: string; password: string }): Promise<void>;
-  /** Signs in with the token of a mailed sign-in link (auth.signInWithLink) and stores the tokens. */
-  signInWithLink(token: string): Promise<void>;
+  /**
+   * Signs in and stores the tokens; when the account has a second factor, stores nothing and
+   * resolves to the challenge (ask for the code, then call verifyMfa).
+   */
+  login(input: { username: string; password: string }): Promise<SignInOutcome>;
+  /** Signs in with the token of a mailed sign-in link (auth.signInWithLink), like login. */
+  signInWithLink(token: string): Promise<SignInOutcome>;
+  /** Finishes a sign-in that answered mfaRequired with a TOTP or backup code, and stores the tokens. */
+  verifyMfa(mfaToken: string, code: string): Promise<void>;
   /**
    * Finishes a passkey sign-in (auth.passkey.verify) with the browser's answer to the options of
    * auth.passkey.options, and stores the tokens.
@@ -76,6 +92,14 @@ function transport(options: GatehouseClientOptions): typeof fetch {
   return (input, init) => base(input, { ...init, credentials: 'include' });
 }
 
+function finishOrChallenge(session: Session, answer: TokenPair | MfaChallenge): SignInOutcome {
+  if ('mfaRequired' in answer && answer.mfaRequired) {
+    return { mfaRequired: true, mfaToken: answer.mfaToken, methods: [...answer.methods] };
+  }
+  session.signIn(answer as TokenPair);
+  return { mfaRequired: false };
+}
+
 export function createGatehouseClient<TRouter extends AnyTRPCRouter = AppRouter>(
   options: GatehouseClientOptions,
 ): GatehouseClient<TRouter> {
@@ -104,11 +128,15 @@ export function createGatehouseClient<TRouter extends AnyTRPCRouter = AppRouter>
     register: (input) => plain.auth.register.mutate(input),
 
     async login({ username, password }) {
-      session.signIn(await plain.auth.login.mutate({ username, password, refreshCookie }));
+      return finishOrChallenge(session, await plain.auth.login.mutate({ username, password, refreshCookie }));
     },
 
     async signInWithLink(token) {
-      session.signIn(await plain.auth.signInWithLink.mutate({ token, refreshCookie }));
+      return finishOrChallenge(session, await plain.auth.signInWithLink.mutate({ token, refreshCookie }));
+    },
+
+    async verifyMfa(mfaToken, code) {
+      session.signIn(await plain.auth.mfa.verify.mutate({ mfaToken, code, refreshCookie }));
     },
 
     async signInWithPasskey(input) {

@@ -4,6 +4,8 @@ export {
   type GatehouseClient,
   type GatehouseClientOptions,
   MAX_BATCH_SIZE,
+  type MfaChallenge,
+  type SignInOutcome,
   trpcUrl,
 } from './client.js';
 export {

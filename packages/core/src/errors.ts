@@ -87,7 +87,7 @@ export function waitPhrase(seconds: number): string {
 }
 
 /** Machine-readable reasons a refusal may carry (error `data.reason`), for clients to act on. */
-export type RefusalReason = 'EMAIL_NOT_VERIFIED';
+export type RefusalReason = 'EMAIL_NOT_VERIFIED' | 'REAUTH_REQUIRED';
 
 /** A refusal with a reason a client can act on (offer to resend the verification mail…). */
 export class ReasonedError extends GatehouseError {
@@ -107,4 +107,12 @@ export const emailNotVerified = () =>
     'FORBIDDEN',
     'Verify your email address first: open the link we sent you, or ask for a new one',
     'EMAIL_NOT_VERIFIED',
+  );
+
+/** Step-up: a sensitive change needs a sign-in or auth.reauthenticate within REAUTH_WINDOW. */
+export const reauthRequired = () =>
+  new ReasonedError(
+    'FORBIDDEN',
+    'Confirm it is you first: sign in again or call auth.reauthenticate, then retry',
+    'REAUTH_REQUIRED',
   );

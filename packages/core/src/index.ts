@@ -19,6 +19,10 @@ export * from './email/mail-templates.js';
 export * from './email/mail-transport.js';
 export * from './email/outbox-sender.js';
 export * from './errors.js';
+export * from './mfa/backup-codes.js';
+export * from './mfa/mfa-service.js';
+export * from './mfa/step-up.js';
+export * from './mfa/totp.js';
 export * from './oauth/id-token.js';
 export * from './oauth/oidc-discovery.js';
 export * from './oauth/providers.js';
@@ -43,6 +47,7 @@ export {
   createAuthServices,
   type DeviceOptions,
   type EmailOptions,
+  type MfaOptions,
   type RateLimitServiceOptions,
   type SigningKeyOptions,
   type StorageStatus,

@@ -14,6 +14,8 @@ import {
 import { EmailLifecycle } from './email/email-lifecycle.js';
 import { DEFAULT_EMAIL_TOKEN_TTLS, DEFAULT_REQUEST_FLOOR_MS, type EmailSettings } from './email/email-settings.js';
 import { MailTemplates } from './email/mail-templates.js';
+import { DEFAULT_MFA_SETTINGS, MfaService } from './mfa/mfa-service.js';
+import { StepUp } from './mfa/step-up.js';
 import type { OAuthProvider } from './oauth/providers.js';
 import { createOAuthProviders, type OAuthSettings } from './oauth/settings.js';
 import { OAuthService } from './oauth/sign-in.js';
@@ -76,8 +78,19 @@ export interface AuthServicesOptions {
   device?: DeviceOptions | undefined;
   /** Passkeys; RP name and public URL default to the email settings' product name and publicUrl. */
   passkeys?: Partial<PasskeySettings> | undefined;
+  /** Second factors and step-up. */
+  mfa?: MfaOptions | undefined;
   /** The time source; tests pass a fake one. */
   clock?: () => Date;
+}
+
+export interface MfaOptions {
+  /** 32 bytes (MFA_ENCRYPTION_KEY); without it TOTP set-up is refused. */
+  encryptionKey?: Buffer | null | undefined;
+  /** REAUTH_WINDOW in seconds (default 600). */
+  reauthWindowSeconds?: number | undefined;
+  /** The issuer authenticator apps show (default: the email product name, else Gatehouse). */
+  issuer?: string | undefined;
 }
 
 /** What health checks and start-up logs may know of the storage, without its handle. */
@@ -124,6 +137,10 @@ export interface AuthServices {
   passkeys: PasskeyService;
   audit: AuditLog;
   rateLimits: RateLimits;
+  /** TOTP, backup codes and sign-ins waiting for a second factor. */
+  mfa: MfaService;
+  /** Recent-authentication checks for sensitive changes. */
+  stepUp: StepUp;
   /** Stops the hashing pool, disconnects the rate-limit store and closes the database. */
   close(): Promise<void>;
 }
@@ -214,6 +231,39 @@ export function createAuthServices(options: AuthServicesOptions): AuthServices {
     settings: emailSettings,
     clock,
   });
+  const mfa = new MfaService({
+    db,
+    audit,
+    limits: rateLimits,
+    email,
+    clock,
+    settings: {
+      ...DEFAULT_MFA_SETTINGS,
+      encryptionKey: options.mfa?.encryptionKey ?? null,
+      issuer: options.mfa?.issuer ?? emailSettings.productName,
+    },
+  });
+  const passkeys = new PasskeyService({
+    db,
+    audit,
+    clock,
+    settings: {
+      rpName: options.passkeys?.rpName ?? emailSettings.productName,
+      publicUrl: options.passkeys?.publicUrl ?? emailSettings.publicUrl,
+      ...(options.passkeys?.challengeTtlSeconds ? { challengeTtlSeconds: options.passkeys.challengeTtlSeconds } : {}),
+    },
+  });
+  // user.mfa.status and admin listings count a user's passkeys.
+  mfa.countPasskeys = (userId) => passkeys.count(userId);
+  const stepUp = new StepUp({
+    db,
+    passwords,
+    mfa,
+    audit,
+    limits: rateLimits,
+    windowSeconds: options.mfa?.reauthWindowSeconds ?? 600,
+    clock,
+  });
   const services: AuthServices = {
     storage: { engine: db.engine, isUp: () => db.ping().catch(() => false) },
     passwords,
@@ -253,18 +303,11 @@ export function createAuthServices(options: AuthServicesOptions): AuthServices {
       },
       clock,
     }),
-    passkeys: new PasskeyService({
-      db,
-      audit,
-      clock,
-      settings: {
-        rpName: options.passkeys?.rpName ?? emailSettings.productName,
-        publicUrl: options.passkeys?.publicUrl ?? emailSettings.publicUrl,
-        ...(options.passkeys?.challengeTtlSeconds ? { challengeTtlSeconds: options.passkeys.challengeTtlSeconds } : {}),
-      },
-    }),
+    passkeys,
     audit,
     rateLimits,
+    mfa,
+    stepUp,
     close: async () => {
       await rateLimits.close();
       await passwords.close();

@@ -26,3 +26,4 @@ export const tables = buildTables<DialectTables<'pg'>, PgColumnBuilderBase & Col
 
 export const { users, sessions, apiKeys, auditEvents, rateLimits, signingKeys, oauthAccounts, oauthStates } = tables;
 export const { emailTokens, mailOutbox, deviceCodes, webauthnCredentials, webauthnChallenges } = tables;
+export const { totpFactors, backupCodes, mfaChallenges } = tables;

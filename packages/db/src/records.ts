@@ -70,6 +70,8 @@ export interface SessionRecord {
   userAgent: string | null;
   ip: string | null;
   revokedAt: Date | null;
+  /** Sign-in or the last re-authentication; null on sessions older than step-up (then createdAt counts). */
+  authenticatedAt: Date | null;
 }
 
 export interface NewSession {
@@ -192,6 +194,8 @@ export interface SessionsRepository {
   purgeEnded(before: Date): Promise<number>;
   /** True when the user opened a session from this address at or after `since`. */
   hasSessionFrom(userId: number, ip: string, since: Date): Promise<boolean>;
+  /** Records a fresh proof of identity on a live session (step-up); false when it is not live. */
+  markAuthenticated(id: string, now: Date): Promise<boolean>;
 }
 
 export interface ApiKeysRepository {
@@ -330,6 +334,71 @@ export interface OAuthStatesRepository {
   purgeExpired(before: Date): Promise<number>;
 }
 
+export interface TotpFactorRecord {
+  userId: number;
+  encryptedSecret: string;
+  enabledAt: Date | null;
+  lastUsedStep: number | null;
+  createdAt: Date;
+}
+
+export interface MfaChallengeRecord {
+  id: number;
+  tokenHash: string;
+  userId: number;
+  /** How the first factor was given: password, link, oauth:<provider>. */
+  firstFactor: string;
+  attempts: number;
+  expiresAt: Date;
+  createdAt: Date;
+  usedAt: Date | null;
+}
+
+export interface NewMfaChallenge {
+  tokenHash: string;
+  userId: number;
+  firstFactor: string;
+  expiresAt: Date;
+}
+
+/** Which second factors some users have, for admin lists. */
+export interface UserFactors {
+  totp: boolean;
+  backupCodesLeft: number;
+}
+
+/** Second factors (TOTP, backup codes) and sign-ins waiting for one. */
+export interface MfaRepository {
+  findTotp(userId: number): Promise<TotpFactorRecord | null>;
+  /** Stores a new pending secret, replacing a pending one; false when TOTP is already enabled. */
+  putPendingTotp(userId: number, encryptedSecret: string, now: Date): Promise<boolean>;
+  /** Enables the pending secret with its first accepted step; false when there is none pending. */
+  enableTotp(userId: number, step: number, now: Date): Promise<boolean>;
+  /**
+   * Accepts a time step only when it is newer than the last accepted one, atomically: two
+   * requests with the same code cannot both win.
+   */
+  useTotpStep(userId: number, step: number): Promise<boolean>;
+  /** Replaces every backup code of the user with these hashes. */
+  replaceBackupCodes(userId: number, codeHashes: string[], now: Date): Promise<void>;
+  /** Marks an unused code used; false when no unused code has this hash. */
+  useBackupCode(userId: number, codeHash: string, now: Date): Promise<boolean>;
+  backupCodesLeft(userId: number): Promise<number>;
+  /** Removes TOTP and backup codes; returns what was there. */
+  removeFactors(userId: number): Promise<UserFactors>;
+  factorsOf(userIds: number[]): Promise<Map<number, UserFactors>>;
+  /** True when any account has TOTP enabled (start-up refuses to run without its key then). */
+  anyTotpEnabled(): Promise<boolean>;
+  createChallenge(challenge: NewMfaChallenge, now: Date): Promise<MfaChallengeRecord>;
+  findChallenge(tokenHash: string): Promise<MfaChallengeRecord | null>;
+  /** Counts a wrong code; returns the attempts now recorded. */
+  countChallengeFailure(id: number): Promise<number>;
+  /** Ends a challenge; false when it was already ended (exactly one caller wins). */
+  endChallenge(id: number, now: Date): Promise<boolean>;
+  /** Removes challenges that expired before `before`. */
+  purgeChallenges(before: Date): Promise<number>;
+}
+
 export interface Database {
   readonly engine: 'sqlite' | 'postgres';
   readonly oauthAccounts: OAuthAccountsRepository;
@@ -346,6 +415,7 @@ export interface Database {
   readonly deviceCodes: DeviceCodesRepository;
   readonly webauthnCredentials: WebAuthnCredentialsRepository;
   readonly webauthnChallenges: WebAuthnChallengesRepository;
+  readonly mfa: MfaRepository;
   /** Resolves when the database answers a trivial query. */
   ping(): Promise<boolean>;
   close(): Promise<void>;

@@ -2,6 +2,7 @@ import { SqlApiKeysRepository } from './api-keys-repository.js';
 import { SqlAuditRepository } from './audit-repository.js';
 import { SqlDeviceCodesRepository } from './device-codes-repository.js';
 import { type EmailEngine, SqlEmailTokensRepository, SqlMailOutboxRepository } from './email-repositories.js';
+import { SqlMfaRepository } from './mfa-repository.js';
 import { SqlOAuthAccountsRepository, SqlOAuthStatesRepository } from './oauth-repositories.js';
 import type { Database, OAuthAccountsRepository, RateLimitCounters, SigningKeysRepository } from './records.js';
 import { type SessionsEngine, SqlSessionsRepository } from './sessions-repository.js';
@@ -38,5 +39,6 @@ export function repositories(statements: Statements<Dialect>, parts: EngineParts
     deviceCodes: new SqlDeviceCodesRepository(statements),
     webauthnCredentials: new SqlWebAuthnCredentialsRepository(statements),
     webauthnChallenges: new SqlWebAuthnChallengesRepository(statements),
+    mfa: new SqlMfaRepository(statements),
   };
 }

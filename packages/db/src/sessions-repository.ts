@@ -43,7 +43,7 @@ export class SqlSessionsRepository implements SessionsRepository {
   }
 
   async create(session: NewSession, now: Date): Promise<SessionRecord> {
-    return this.statements.insert(this.sessions, { ...session, createdAt: now, lastUsedAt: now });
+    return this.statements.insert(this.sessions, { ...session, createdAt: now, lastUsedAt: now, authenticatedAt: now });
   }
 
   async revoke(id: string, now: Date): Promise<boolean> {
@@ -66,6 +66,11 @@ export class SqlSessionsRepository implements SessionsRepository {
   async purgeEnded(before: Date): Promise<number> {
     const ended = or(lt(this.sessions.expiresAt, before), lt(this.sessions.revokedAt, before));
     return this.statements.deleteCount(this.sessions, ended);
+  }
+
+  async markAuthenticated(id: string, now: Date): Promise<boolean> {
+    const live = and(eq(this.sessions.id, id), isNull(this.sessions.revokedAt), gt(this.sessions.expiresAt, now));
+    return (await this.statements.updateCount(this.sessions, { authenticatedAt: now }, live)) === 1;
   }
 
   async hasSessionFrom(userId: number, ip: string, since: Date): Promise<boolean> {

@@ -21,3 +21,4 @@ export const tables = buildTables<DialectTables<'sqlite'>, SQLiteColumnBuilderBa
 
 export const { users, sessions, apiKeys, auditEvents, rateLimits, signingKeys, oauthAccounts, oauthStates } = tables;
 export const { emailTokens, mailOutbox, deviceCodes, webauthnCredentials, webauthnChallenges } = tables;
+export const { totpFactors, backupCodes, mfaChallenges } = tables;

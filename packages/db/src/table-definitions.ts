@@ -129,6 +129,8 @@ const TABLES = {
       userAgent: text('user_agent'),
       ip: text('ip'),
       revokedAt: time('revoked_at'),
+      // The last time this session's user proved who they are (sign-in or re-authentication): step-up checks it.
+      authenticatedAt: time('authenticated_at'),
     },
     indexes: [{ name: 'sessions_user_idx', on: ['userId', 'createdAt'] }],
   }),
@@ -258,6 +260,51 @@ const TABLES = {
       { name: 'email_tokens_user_idx', on: ['userId', 'purpose'] },
       { name: 'email_tokens_expires_idx', on: ['expiresAt'] },
     ],
+  }),
+  /**
+   * A user's authenticator-app secret, encrypted by core. `enabledAt` null: set up but not yet
+   * confirmed with a code. `lastUsedStep`: the newest accepted time step, so a code is used once.
+   */
+  totpFactors: table({
+    name: 'totp_factors',
+    columns: {
+      userId: integer('user_id').primaryKey().referencesUser('cascade'),
+      encryptedSecret: text('encrypted_secret').notNull(),
+      enabledAt: time('enabled_at'),
+      lastUsedStep: integer('last_used_step'),
+      createdAt: time('created_at').notNull(),
+    },
+    indexes: [],
+  }),
+  /** Single-use recovery codes; only a SHA-256 of each is kept. */
+  backupCodes: table({
+    name: 'backup_codes',
+    columns: {
+      id: id(),
+      userId: integer('user_id').notNull().referencesUser('cascade'),
+      codeHash: text('code_hash').notNull(),
+      usedAt: time('used_at'),
+      createdAt: time('created_at').notNull(),
+    },
+    indexes: [{ name: 'backup_codes_user_idx', on: ['userId', 'codeHash'], unique: true }],
+  }),
+  /**
+   * Sign-ins waiting for their second factor: the first factor was right. Keyed by a SHA-256 of
+   * the mfaToken; `attempts` counts wrong codes, `usedAt` ends it.
+   */
+  mfaChallenges: table({
+    name: 'mfa_challenges',
+    columns: {
+      id: id(),
+      tokenHash: text('token_hash').notNull().unique(),
+      userId: integer('user_id').notNull().referencesUser('cascade'),
+      firstFactor: text('first_factor').notNull(),
+      attempts: integer('attempts').notNull().default(0),
+      expiresAt: time('expires_at').notNull(),
+      createdAt: time('created_at').notNull(),
+      usedAt: time('used_at'),
+    },
+    indexes: [{ name: 'mfa_challenges_expires_idx', on: ['expiresAt'] }],
   }),
   /**
    * Mail waiting to go out, written in the transaction that decided to send it; a sender claims

@@ -366,6 +366,64 @@ describe.each(engines.filter((e) => e.run))('storage conformance on $name', (eng
     expect(await db.oauthStates.consume('s3')).toBeNull();
   });
 
+  it('records the last authentication of a live session only (step-up)', async () => {
+    const u = await db.users.create(user('Stepper'), t0);
+    const created = await db.sessions.create(session('s-step', u.id, 'h-step'), t0);
+    expect(created.authenticatedAt).toEqual(t0);
+    expect(await db.sessions.markAuthenticated('s-step', at(60))).toBe(true);
+    expect((await db.sessions.findById('s-step'))?.authenticatedAt).toEqual(at(60));
+    await db.sessions.revoke('s-step', at(61));
+    expect(await db.sessions.markAuthenticated('s-step', at(62))).toBe(false);
+  });
+
+  it('keeps TOTP pending until enabled, and accepts each time step once, newer ones only', async () => {
+    const u = await db.users.create(user('Otto'), t0);
+    expect(await db.mfa.putPendingTotp(u.id, 'sealed-1', t0)).toBe(true);
+    expect(await db.mfa.putPendingTotp(u.id, 'sealed-2', t0)).toBe(true);
+    expect(await db.mfa.findTotp(u.id)).toMatchObject({ encryptedSecret: 'sealed-2', enabledAt: null });
+    expect(await db.mfa.useTotpStep(u.id, 100)).toBe(false);
+    expect(await db.mfa.enableTotp(u.id, 100, at(1))).toBe(true);
+    expect(await db.mfa.enableTotp(u.id, 100, at(1))).toBe(false);
+    expect(await db.mfa.putPendingTotp(u.id, 'sealed-3', t0)).toBe(false);
+    expect(await db.mfa.anyTotpEnabled()).toBe(true);
+    expect(await db.mfa.useTotpStep(u.id, 100)).toBe(false);
+    expect(await db.mfa.useTotpStep(u.id, 99)).toBe(false);
+    expect(await db.mfa.useTotpStep(u.id, 101)).toBe(true);
+    expect(await db.mfa.useTotpStep(u.id, 101)).toBe(false);
+  });
+
+  it('spends backup codes once, replaces them, and removes every factor', async () => {
+    const u = await db.users.create(user('Bea'), t0);
+    await db.mfa.putPendingTotp(u.id, 'sealed', t0);
+    await db.mfa.enableTotp(u.id, 1, t0);
+    await db.mfa.replaceBackupCodes(u.id, ['a', 'b', 'c'], t0);
+    expect(await db.mfa.useBackupCode(u.id, 'b', at(1))).toBe(true);
+    expect(await db.mfa.useBackupCode(u.id, 'b', at(2))).toBe(false);
+    expect(await db.mfa.backupCodesLeft(u.id)).toBe(2);
+    expect((await db.mfa.factorsOf([u.id])).get(u.id)).toEqual({ totp: true, backupCodesLeft: 2 });
+    await db.mfa.replaceBackupCodes(u.id, ['d'], at(3));
+    expect(await db.mfa.useBackupCode(u.id, 'a', at(4))).toBe(false);
+    expect(await db.mfa.removeFactors(u.id)).toEqual({ totp: true, backupCodesLeft: 1 });
+    expect(await db.mfa.findTotp(u.id)).toBeNull();
+    expect(await db.mfa.backupCodesLeft(u.id)).toBe(0);
+  });
+
+  it('counts wrong codes on a pending sign-in, ends it once, and purges expired ones', async () => {
+    const u = await db.users.create(user('Chall'), t0);
+    const c = await db.mfa.createChallenge(
+      { tokenHash: 'th', userId: u.id, firstFactor: 'password', expiresAt: at(300) },
+      t0,
+    );
+    expect(c.attempts).toBe(0);
+    expect(await db.mfa.countChallengeFailure(c.id)).toBe(1);
+    expect(await db.mfa.countChallengeFailure(c.id)).toBe(2);
+    expect((await db.mfa.findChallenge('th'))?.attempts).toBe(2);
+    expect(await db.mfa.endChallenge(c.id, at(10))).toBe(true);
+    expect(await db.mfa.endChallenge(c.id, at(11))).toBe(false);
+    expect(await db.mfa.purgeChallenges(at(299))).toBe(0);
+    expect(await db.mfa.purgeChallenges(at(301))).toBe(1);
+  });
+
   describe('under concurrency, across two handles (two server instances)', () => {
     it('lets exactly one of two callbacks consume one OAuth state', async () => {
       const other = await twin();

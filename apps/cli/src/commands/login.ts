@@ -2,10 +2,10 @@ import { parseArgs } from 'node:util';
 import { createGatehouseClient, memoryTokenStore } from '@gatehouse/client';
 import { Credentials, urlForNew } from '../credentials.js';
 import { required, talkingTo, UsageError } from '../errors.js';
-import { readPassword } from '../prompt.js';
+import { readMfaCode, readPassword } from '../prompt.js';
 import { signInWithDevice } from './device-login.js';
 
-export const loginHelp = `login --username NAME [--password P] [--url URL]   (username or email)
+export const loginHelp = `login --username NAME [--password P] [--code C] [--url URL]   (username or email)
   login --device [--url URL]   (approve the code in a browser where you are signed in)`;
 
 export async function login(args: string[]): Promise<number> {
@@ -17,6 +17,7 @@ export async function login(args: string[]): Promise<number> {
       username: { type: 'string' },
       password: { type: 'string' },
       device: { type: 'boolean' },
+      code: { type: 'string' },
     },
   });
   if (values.device) {
@@ -31,7 +32,9 @@ export async function login(args: string[]): Promise<number> {
     // Sign in to memory first: a wrong password must not cost the sign-in already saved.
     const fresh = memoryTokenStore();
     const client = createGatehouseClient({ url, tokenStore: fresh });
-    await client.login({ username, password });
+    const outcome = await client.login({ username, password });
+    // Asked only now, after the password was right: the server says whether the account has a second factor.
+    if (outcome.mfaRequired) await client.verifyMfa(outcome.mfaToken, await readMfaCode(values.code));
     const me = await client.trpc.user.me.query();
 
     await endPreviousSession(credentials);

@@ -1,5 +1,12 @@
 import type { z } from 'zod';
-import { deviceAuthorizationOutput, devicePollOutput, okOutput, publicUserOutput, tokenPairOutput } from './outputs.js';
+import {
+  deviceAuthorizationOutput,
+  devicePollOutput,
+  okOutput,
+  publicUserOutput,
+  signInOutput,
+  tokenPairOutput,
+} from './outputs.js';
 
 export interface ProcedureDescription {
   summary: string;
@@ -25,8 +32,19 @@ export const procedureDescriptions: Record<string, ProcedureDescription> = {
   'auth.login': {
     summary: 'Sign in with username (or email) and password',
     description:
-      'Returns a token pair. With `refreshCookie: true` (pages of this site only) the refresh token is set as an HttpOnly cookie instead of returned.',
+      'Returns a token pair. With `refreshCookie: true` (pages of this site only) the refresh token is set as an HttpOnly cookie instead of returned. When the account has a second factor it answers `{mfaRequired: true, mfaToken, methods}` instead; finish with `auth.mfa.verify`.',
+    output: signInOutput,
+  },
+  'auth.mfa.verify': {
+    summary: 'Finish a sign-in that answered mfaRequired, with a TOTP or backup code',
+    description:
+      'Returns a token pair (cookie mode like `auth.login`). The mfaToken lasts 5 minutes and works once; a wrong code leaves it usable, five end it.',
     output: tokenPairOutput,
+  },
+  'auth.reauthenticate': {
+    summary: 'Confirm it is you again (step-up) before a sensitive change',
+    description:
+      'With the password, or a code when the account has an authenticator app. Sensitive procedures refuse with FORBIDDEN and `data.reason: "REAUTH_REQUIRED"` when this session has not signed in or re-authenticated within REAUTH_WINDOW.',
   },
   'auth.refresh': {
     summary: 'Exchange a refresh token for a new token pair',
@@ -57,8 +75,9 @@ export const procedureDescriptions: Record<string, ProcedureDescription> = {
   },
   'auth.signInWithLink': {
     summary: 'Sign in with a mailed link',
-    description: 'Returns a token pair like `auth.login` (with `refreshCookie: true`, pages of this site only).',
-    output: tokenPairOutput,
+    description:
+      'Returns a token pair like `auth.login` (with `refreshCookie: true`, pages of this site only), or `{mfaRequired, mfaToken, methods}` when the account has a second factor.',
+    output: signInOutput,
   },
   'auth.device.start': {
     summary: 'Start a device sign-in (RFC 8628)',
@@ -93,29 +112,41 @@ export const procedureDescriptions: Record<string, ProcedureDescription> = {
   'oauth.start': { summary: "Start a provider sign-in: returns the provider's authorization URL" },
   'oauth.callback': {
     summary: 'Finish a provider sign-in with what the provider put in the callback URL',
-    description: 'Signs in like auth.login, or finishes linking an identity started by user.linkAccount.',
+    description:
+      'Signs in like auth.login (a second factor is asked for the same way), or finishes linking an identity started by user.linkAccount.',
   },
 
   'user.me': { summary: 'The signed-in user', output: publicUserOutput },
   'user.update': { summary: 'Change your full name or email', output: publicUserOutput },
   'user.changePassword': {
     summary: 'Change your password',
-    description: 'Ends every other session of the account.',
+    description:
+      'Ends every other session of the account. Needs a recent authentication (step-up; else 403 with `reason: "REAUTH_REQUIRED"`, see `auth.reauthenticate`).',
   },
   'user.requestEmailVerification': { summary: 'Mail yourself a new verification link' },
   'user.requestEmailChange': {
     summary: 'Ask to move your account to another address',
     description:
-      'A confirmation link goes to the new address and a notice to the current one; the address changes only when the link is followed.',
+      'A confirmation link goes to the new address and a notice to the current one; the address changes only when the link is followed. Needs a recent authentication (step-up; else 403 with `reason: "REAUTH_REQUIRED"`, see `auth.reauthenticate`).',
   },
   'user.sessions': { summary: 'Your sessions (devices signed in)' },
   'user.revokeSession': { summary: 'End one of your sessions' },
   'user.logoutAll': { summary: 'End all your sessions, this one included' },
   'user.linkedAccounts': { summary: 'The provider identities you can sign in with' },
-  'user.linkAccount': { summary: 'Start linking another provider identity to your account' },
+  'user.linkAccount': {
+    summary: 'Start linking another provider identity to your account',
+    description:
+      'Needs a recent authentication (step-up; else 403 with `reason: "REAUTH_REQUIRED"`, see `auth.reauthenticate`).',
+  },
   'user.unlinkAccount': {
     summary: 'Remove a linked provider identity',
-    description: 'Refused when it would leave the account with no way to sign in.',
+    description:
+      'Refused when it would leave the account with no way to sign in. Needs a recent authentication (step-up; else 403 with `reason: "REAUTH_REQUIRED"`, see `auth.reauthenticate`).',
+  },
+  'user.setPassword': {
+    summary: 'Set a first password on an account created through a provider',
+    description:
+      'Needs a recent authentication (step-up; else 403 with `reason: "REAUTH_REQUIRED"`, see `auth.reauthenticate`).',
   },
   'user.passkeys.registrationOptions': {
     summary: 'Start adding a passkey: creation options for navigator.credentials.create',
@@ -133,7 +164,6 @@ export const procedureDescriptions: Record<string, ProcedureDescription> = {
     description: 'It can no longer sign in.',
     output: okOutput,
   },
-  'user.setPassword': { summary: 'Set a first password on an account created through a provider' },
 
   'user.device.approve': {
     summary: 'Approve a device sign-in by the code it shows',
@@ -142,6 +172,24 @@ export const procedureDescriptions: Record<string, ProcedureDescription> = {
   },
   'user.device.deny': { summary: 'Deny a device sign-in by the code it shows' },
 
+  'user.mfa.status': { summary: 'Your second factors: `{totp, backupCodesLeft, passkeys}`' },
+  'user.mfa.totp.setup': {
+    summary: 'Start setting up an authenticator app: returns `{secret, otpauthUri}`',
+    description: 'The secret stays pending until `user.mfa.totp.enable` confirms it with a code.',
+  },
+  'user.mfa.totp.enable': {
+    summary: 'Confirm the authenticator app with a code; returns 10 backup codes, shown once',
+    description: 'Needs a recent authentication (step-up).',
+  },
+  'user.mfa.backupCodes.regenerate': {
+    summary: 'Replace your backup codes',
+    description: 'Needs a recent authentication (step-up).',
+  },
+  'user.mfa.disable': {
+    summary: 'Remove your authenticator app and backup codes',
+    description: 'Needs a recent authentication (step-up).',
+    output: okOutput,
+  },
   'admin.users.list': { summary: 'List users, with search, role filter and cursor paging' },
   'admin.users.setRole': { summary: "Change a user's role", description: 'The last admin cannot be demoted.' },
   'admin.users.setActive': {
@@ -149,10 +197,16 @@ export const procedureDescriptions: Record<string, ProcedureDescription> = {
     description: "Deactivating ends the user's sessions. The last admin cannot be deactivated.",
   },
   'admin.users.sendPasswordReset': { summary: 'Mail a user a password-reset link (audited)' },
+  'admin.users.resetMfa': {
+    summary: "Remove a user's authenticator app and backup codes (lost device)",
+    description: 'Audited; the user is mailed a notice.',
+    output: okOutput,
+  },
   'admin.users.delete': { summary: 'Delete a user', description: 'Never yourself, never the last admin.' },
   'admin.apiKeys.create': {
     summary: 'Create an API key for another service',
-    description: 'The full key is returned once, in `key`; it cannot be shown again.',
+    description:
+      'The full key is returned once, in `key`; it cannot be shown again. Needs a recent authentication (step-up; else 403 with `reason: "REAUTH_REQUIRED"`).',
   },
   'admin.apiKeys.list': { summary: 'List API keys, revoked and expired ones included (never a secret)' },
   'admin.apiKeys.revoke': { summary: 'Revoke an API key' },

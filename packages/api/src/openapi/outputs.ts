@@ -23,6 +23,15 @@ export const tokenPairOutput = z.looseObject({
   expiresIn: z.number().int().describe('Seconds until the access token expires'),
 });
 
+const mfaRequiredOutput = z.looseObject({
+  mfaRequired: z.literal(true),
+  mfaToken: z.string().describe('Send to auth.mfa.verify with the code; 5 minutes, single use'),
+  methods: z.array(z.enum(['totp', 'backup_code', 'passkey'])),
+});
+
+/** A first-factor sign-in: the token pair, or a pending sign-in when the account has a second factor. */
+export const signInOutput = z.union([tokenPairOutput, mfaRequiredOutput]);
+
 export const okOutput = z.looseObject({ ok: z.literal(true) });
 
 export const deviceAuthorizationOutput = z.looseObject({

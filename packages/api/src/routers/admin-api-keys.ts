@@ -1,5 +1,5 @@
 import { toPublicApiKey } from '@gatehouse/core';
-import { adminProcedure, limitPerUser } from '../procedures.js';
+import { adminProcedure, limitPerUser, requireRecentAuth } from '../procedures.js';
 import { apiKeyIdInput, createApiKeyInput } from '../schemas.js';
 import { router } from '../trpc.js';
 import { actorOf } from './admin-users.js';
@@ -7,6 +7,7 @@ import { actorOf } from './admin-users.js';
 export const adminApiKeysRouter = router({
   /** Returns the full key once, in `key`; it cannot be shown again. */
   create: adminProcedure
+    .use(requireRecentAuth)
     .use(limitPerUser('userWrites'))
     .input(createApiKeyInput)
     .mutation(async ({ ctx, input }) => {

@@ -10,10 +10,14 @@ export function actorOf(ctx: GatehouseContext & { user: UserRecord }): Actor {
   return { userId: ctx.user.id, client: ctx.client };
 }
 
+const NO_FACTORS = { totp: false, backupCodesLeft: 0, passkeys: 0 };
+
 export const adminUsersRouter = router({
   list: adminProcedure.input(listUsersInput).query(async ({ ctx, input }) => {
     const page = await ctx.services.administration.list({ ...input, cursor: input.cursor ?? undefined });
-    return { items: page.items.map(toPublicUser), nextCursor: page.nextCursor };
+    const factors = await ctx.services.mfa.factorsOf(page.items.map((user) => user.id));
+    const items = page.items.map((user) => ({ ...toPublicUser(user), mfa: factors.get(user.id) ?? NO_FACTORS }));
+    return { items, nextCursor: page.nextCursor };
   }),
 
   setRole: adminProcedure
@@ -38,6 +42,12 @@ export const adminUsersRouter = router({
     .mutation(async ({ ctx, input }) => {
       return ctx.services.email.sendPasswordResetAsAdmin(actorOf(ctx), input.userId);
     }),
+
+  /** Removes the user's authenticator app and backup codes (a lost device); audited, and the user is mailed. */
+  resetMfa: adminProcedure
+    .use(limitPerUser('userWrites'))
+    .input(userIdInput)
+    .mutation(async ({ ctx, input }) => ctx.services.mfa.adminReset(actorOf(ctx), input.userId)),
 
   delete: adminProcedure
     .use(limitPerUser('userWrites'))

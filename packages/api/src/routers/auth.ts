@@ -1,12 +1,15 @@
-import { GatehouseError, toPublicUser } from '@gatehouse/core';
+import { type FirstFactor, GatehouseError, type MfaRequired, toPublicUser } from '@gatehouse/core';
+import type { UserRecord } from '@gatehouse/db';
 import type { GatehouseContext } from '../context.js';
-import { limitPerAddress, publicProcedure } from '../procedures.js';
+import { authedProcedure, limitPerAddress, publicProcedure } from '../procedures.js';
 import { clearRefreshCookie, refreshTokenFromCookie } from '../refresh-cookie.js';
 import {
   emailAddressInput,
   emailTokenInput,
   loginInput,
+  mfaVerifyInput,
   optionalRefreshInput,
+  reauthenticateInput,
   registerInput,
   resetPasswordInput,
   signInWithLinkInput,
@@ -17,6 +20,21 @@ import { deviceAuthRouter } from './device.js';
 import { authPasskeyRouter } from './passkeys.js';
 
 export { cookieMode, deliver, type TokenPairOutput } from '../token-delivery.js';
+
+/**
+ * After a right first factor: the token pair, or, when the account has a second factor, a
+ * pending sign-in (`{mfaRequired, mfaToken, methods}`) that auth.mfa.verify finishes.
+ */
+export async function signInOrChallenge(
+  ctx: GatehouseContext,
+  user: UserRecord,
+  firstFactor: FirstFactor,
+  inCookie: boolean,
+): Promise<TokenPairOutput | MfaRequired> {
+  const challenge = await ctx.services.mfa.beginSignIn(user, firstFactor, ctx.client);
+  if (challenge) return challenge;
+  return deliver(ctx, await ctx.services.sessions.open(user, ctx.client), inCookie);
+}
 
 /** A cookie whose session was refused is useless; drop it so the browser stops sending it. */
 async function withCookieCleanup<T>(ctx: GatehouseContext, cookieMode: boolean, work: () => Promise<T>): Promise<T> {
@@ -41,11 +59,38 @@ export const authRouter = router({
     }),
 
   /** Limited per address and per account (see PasswordSignIn); every attempt is audited. */
-  login: publicProcedure.input(loginInput).mutation(async ({ ctx, input }): Promise<TokenPairOutput> => {
+  // With a second factor on the account, answers {mfaRequired, mfaToken, methods} instead of tokens.
+  login: publicProcedure.input(loginInput).mutation(async ({ ctx, input }): Promise<TokenPairOutput | MfaRequired> => {
     const inCookie = cookieMode(ctx, input.refreshCookie);
     const user = await ctx.services.signIn.signIn(input.username, input.password, ctx.client);
-    return deliver(ctx, await ctx.services.sessions.open(user, ctx.client), inCookie);
+    return signInOrChallenge(ctx, user, 'password', inCookie);
   }),
+
+  mfa: router({
+    /**
+     * Finishes a sign-in that answered mfaRequired with a TOTP or backup code. A wrong code
+     * leaves the mfaToken usable (five end it); limited per address and per account.
+     */
+    verify: publicProcedure
+      .use(limitPerAddress('login'))
+      .input(mfaVerifyInput)
+      .mutation(async ({ ctx, input }): Promise<TokenPairOutput> => {
+        const inCookie = cookieMode(ctx, input.refreshCookie);
+        const user = await ctx.services.mfa.verifySignIn(input.mfaToken, input.code, ctx.client);
+        return deliver(ctx, await ctx.services.sessions.open(user, ctx.client), inCookie);
+      }),
+  }),
+
+  /**
+   * Renews this session's recent authentication (step-up) with the password, or a code when
+   * the account has an authenticator app.
+   */
+  reauthenticate: authedProcedure
+    .use(limitPerAddress('login'))
+    .input(reauthenticateInput)
+    .mutation(async ({ ctx, input }) => {
+      return ctx.services.stepUp.reauthenticate(ctx.user, ctx.sessionId, input, ctx.client);
+    }),
 
   /** Rotates the refresh token from the input, or from the cookie when the input has none. */
   refresh: publicProcedure
@@ -112,10 +157,10 @@ export const authRouter = router({
   signInWithLink: publicProcedure
     .use(limitPerAddress('login'))
     .input(signInWithLinkInput)
-    .mutation(async ({ ctx, input }): Promise<TokenPairOutput> => {
+    .mutation(async ({ ctx, input }): Promise<TokenPairOutput | MfaRequired> => {
       const inCookie = cookieMode(ctx, input.refreshCookie);
       const user = await ctx.services.email.signInWithLink(input.token, ctx.client);
-      return deliver(ctx, await ctx.services.sessions.open(user, ctx.client), inCookie);
+      return signInOrChallenge(ctx, user, 'sign_in_link', inCookie);
     }),
 
   logout: publicProcedure.input(optionalRefreshInput).mutation(async ({ ctx, input }) => {

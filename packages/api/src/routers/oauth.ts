@@ -1,13 +1,15 @@
+import type { MfaRequired } from '@gatehouse/core';
 import { browserBinding, ensureBrowserBinding } from '../oauth-cookie.js';
 import { limitPerAddress, publicProcedure } from '../procedures.js';
 import { oauthCallbackInput, oauthStartInput } from '../schemas.js';
 import { router } from '../trpc.js';
-import { cookieMode, deliver, type TokenPairOutput } from './auth.js';
+import { cookieMode, signInOrChallenge, type TokenPairOutput } from './auth.js';
 
-export interface OAuthCallbackOutput extends TokenPairOutput {
+/** The token pair (or, for accounts with a second factor, the pending sign-in) and where to go next. */
+export type OAuthCallbackOutput = (TokenPairOutput | MfaRequired) & {
   /** The same-origin path given to oauth.start, if any. */
   returnTo: string | null;
-}
+};
 
 export const oauthRouter = router({
   /** The enabled providers, for "Continue with …" buttons. */
@@ -37,7 +39,8 @@ export const oauthRouter = router({
         browserSecret: browserBinding(ctx.http),
         client: ctx.client,
       });
-      const issued = await ctx.services.sessions.open(outcome.user, ctx.client);
-      return { ...deliver(ctx, issued, inCookie), returnTo: outcome.returnTo };
+      // A provider sign-in is a first factor like a password: a second factor is still asked for.
+      const answer = await signInOrChallenge(ctx, outcome.user, `oauth:${input.provider}`, inCookie);
+      return { ...answer, returnTo: outcome.returnTo };
     }),
 });

@@ -5,7 +5,7 @@ import {
   registerPasskeyInput,
   renamePasskeyInput,
 } from '../passkey-schemas.js';
-import { authedProcedure, limitPerAddress, limitPerUser, publicProcedure } from '../procedures.js';
+import { authedProcedure, limitPerAddress, limitPerUser, publicProcedure, requireRecentAuth } from '../procedures.js';
 import { cookieMode, deliver, type TokenPairOutput } from '../token-delivery.js';
 import { router } from '../trpc.js';
 
@@ -20,6 +20,7 @@ export const userPasskeysRouter = router({
   /** Verifies the browser's answer to registrationOptions and stores the passkey. */
   register: authedProcedure
     .use(limitPerUser('userWrites'))
+    .use(requireRecentAuth)
     .input(registerPasskeyInput)
     .mutation(({ ctx, input }) =>
       ctx.services.passkeys.register(ctx.user.id, input.response, input.name, ctx.client, input.challengeId),
@@ -37,6 +38,7 @@ export const userPasskeysRouter = router({
 
   delete: authedProcedure
     .use(limitPerUser('userWrites'))
+    .use(requireRecentAuth)
     .input(passkeyIdInput)
     .mutation(async ({ ctx, input }) => {
       await ctx.services.passkeys.delete(ctx.user.id, input.id, ctx.client);

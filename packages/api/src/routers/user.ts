@@ -1,6 +1,6 @@
 import { toPublicUser } from '@gatehouse/core';
 import { ensureBrowserBinding } from '../oauth-cookie.js';
-import { authedProcedure, limitPerAddress, limitPerUser } from '../procedures.js';
+import { authedProcedure, limitPerAddress, limitPerUser, requireRecentAuth } from '../procedures.js';
 import {
   changePasswordInput,
   linkedAccountIdInput,
@@ -13,6 +13,7 @@ import {
 import { router } from '../trpc.js';
 import { deviceUserRouter } from './device.js';
 import { userPasskeysRouter } from './passkeys.js';
+import { userMfaRouter } from './user-mfa.js';
 
 export const userRouter = router({
   me: authedProcedure.query(({ ctx }) => toPublicUser(ctx.user)),
@@ -33,12 +34,16 @@ export const userRouter = router({
    * Mails a confirmation link to the new address and a notice to the current one; the address
    * changes in auth.confirmEmailChange. The same answer whether or not the new address is taken.
    */
-  requestEmailChange: authedProcedure.input(requestEmailChangeInput).mutation(async ({ ctx, input }) => {
-    return ctx.services.email.requestEmailChange(ctx.user.id, input.newEmail, input.currentPassword, ctx.client);
-  }),
+  requestEmailChange: authedProcedure
+    .use(requireRecentAuth)
+    .input(requestEmailChangeInput)
+    .mutation(async ({ ctx, input }) => {
+      return ctx.services.email.requestEmailChange(ctx.user.id, input.newEmail, input.currentPassword, ctx.client);
+    }),
 
   /** Ends every other session; this session's next call refreshes its access token. */
   changePassword: authedProcedure
+    .use(requireRecentAuth)
     .use(limitPerAddress('passwordChange'))
     .use(limitPerUser('passwordChange'))
     .input(changePasswordInput)
@@ -80,6 +85,7 @@ export const userRouter = router({
   /** Starts linking another provider identity to this account; finishes in oauth.callback. */
   // Each call stores a pending sign-in, like oauth.start.
   linkAccount: authedProcedure
+    .use(requireRecentAuth)
     .use(limitPerAddress('oauthStart'))
     .use(limitPerUser('userWrites'))
     .input(oauthStartInput)
@@ -90,6 +96,7 @@ export const userRouter = router({
 
   /** Refused when it would leave the account with no way to sign in. */
   unlinkAccount: authedProcedure
+    .use(requireRecentAuth)
     .use(limitPerUser('userWrites'))
     .input(linkedAccountIdInput)
     .mutation(async ({ ctx, input }) => {
@@ -99,6 +106,7 @@ export const userRouter = router({
 
   /** For accounts created through a provider: sets a first password, so password sign-in works. */
   setPassword: authedProcedure
+    .use(requireRecentAuth)
     .use(limitPerAddress('passwordChange'))
     .use(limitPerUser('passwordChange'))
     .input(setPasswordInput)
@@ -111,4 +119,5 @@ export const userRouter = router({
   device: deviceUserRouter,
   /** Passkeys: registration and management. */
   passkeys: userPasskeysRouter,
+  mfa: userMfaRouter,
 });

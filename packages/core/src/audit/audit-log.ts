@@ -38,6 +38,15 @@ export const AUDIT_EVENT_TYPES = [
   'passkey_deleted',
   'passkey_refused',
   'passkey_counter_regression',
+  'mfa_totp_enabled',
+  'mfa_disabled',
+  'mfa_backup_codes_regenerated',
+  'mfa_challenge_started',
+  'mfa_verified',
+  'mfa_failed',
+  'mfa_reset',
+  'reauthenticated',
+  'reauth_failed',
 ] as const;
 
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];

@@ -398,6 +398,13 @@ export class EmailLifecycle {
     this.onQueued();
   }
 
+  /** Mails the user a notice about a change an admin made (no link), when this server sends mail. */
+  async sendNotice(kind: 'mfa_reset_notice', user: UserRecord): Promise<void> {
+    // Production without SMTP has nowhere to send it; the audit log still records the change.
+    if (!this.d.settings.mailEnabled) return;
+    await this.queue([this.mail(kind, user, user.email)]);
+  }
+
   private async queue(mails: NewMail[]): Promise<void> {
     await this.d.db.mailOutbox.enqueue(mails, this.d.clock());
     this.onQueued();

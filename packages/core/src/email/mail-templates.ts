@@ -11,6 +11,7 @@ export const MAIL_KINDS = [
   'email_change_taken',
   'email_changed_notice',
   'sign_in_link',
+  'mfa_reset_notice',
 ] as const;
 export type MailKind = (typeof MAIL_KINDS)[number];
 
@@ -103,6 +104,12 @@ export const DEFAULT_TEMPLATES: Readonly<Record<MailKind, MailTemplate>> = Objec
     'Open this link to sign in:',
     'Sign in',
     `${IGNORE} Nobody can sign in without it.`,
+  ),
+  mfa_reset_notice: noticeMail(
+    'The second factors of your {{productName}} account were removed',
+    'An administrator removed the authenticator app and backup codes of your account, so signing in ' +
+      'now takes only your password. Set up a new authenticator app soon. If you did not ask for this, ' +
+      'change your password and contact your administrator.',
   ),
 });
 

@@ -40,6 +40,8 @@ export interface RateLimitSettings {
   deviceCodeFailuresPerHour: number;
   /** Passkey ceremonies started (each stores a challenge) per client address per minute. */
   passkeyChallengesPerMinute: number;
+  /** Second-factor and re-authentication attempts per account per hour (codes, backup codes, passwords). */
+  mfaAttemptsPerHour: number;
 }
 
 export const DEFAULT_RATE_LIMITS: Readonly<RateLimitSettings> = Object.freeze({
@@ -60,4 +62,5 @@ export const DEFAULT_RATE_LIMITS: Readonly<RateLimitSettings> = Object.freeze({
   devicePollPerMinute: 30,
   deviceCodeFailuresPerHour: 10,
   passkeyChallengesPerMinute: 30,
+  mfaAttemptsPerHour: 30,
 });

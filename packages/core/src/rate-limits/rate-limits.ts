@@ -13,6 +13,7 @@ export type RequestLimit =
   | 'oauthStart'
   | 'passwordChange'
   | 'userWrites'
+  | 'mfaAttempt'
   | 'emailRequest'
   | 'emailTarget'
   | 'deviceStart'
@@ -36,6 +37,7 @@ const REFUSALS: Record<RequestLimit, string> = {
   oauthStart: 'Too many sign-ins started from this address',
   passwordChange: 'Too many password changes',
   userWrites: 'Too many changes in a short time',
+  mfaAttempt: 'Too many code or password attempts for this account',
   emailRequest: 'Too many mail requests from this address',
   emailTarget: 'Too many mails asked for this account or address',
   deviceStart: 'Too many device sign-ins started from this address',
@@ -93,6 +95,7 @@ export class RateLimits {
       oauthStart: limiter('oauth-start-ip', s.oauthStartPerMinute, MINUTE),
       passwordChange: limiter('password-change', s.passwordChangePerHour, HOUR),
       userWrites: limiter('user-writes', s.userWritesPerMinute, MINUTE),
+      mfaAttempt: limiter('mfa-attempt', s.mfaAttemptsPerHour, HOUR),
       emailRequest: limiter('email-request-ip', s.emailRequestsPerHour, HOUR),
       emailTarget: limiter('email-target', s.emailsPerTargetPerHour, HOUR),
       deviceStart: limiter('device-start-ip', s.deviceStartPerMinute, MINUTE),

@@ -13,6 +13,25 @@ export function parseKeyEncryptionKey(text: string): Buffer {
 }
 
 /**
+ * Encrypts a small secret for storage with AES-256-GCM; `context` (a key id, "totp:<user id>")
+ * is bound in as associated data, so a ciphertext copied onto another row does not decrypt.
+ */
+export function sealSecret(plain: string, encryptionKey: Buffer, context: string): string {
+  return encryptPrivateKey(plain, encryptionKey, context);
+}
+
+/** Reverses sealSecret; throws when the key or the context is not the one used. */
+export function openSealedSecret(stored: string, encryptionKey: Buffer, context: string): string {
+  const [version, body] = stored.split('.');
+  if (version !== VERSION || !body) throw new Error(`${context}: unknown sealed secret format`);
+  const bytes = Buffer.from(body, 'base64url');
+  const decipher = createDecipheriv('aes-256-gcm', encryptionKey, bytes.subarray(0, IV_BYTES));
+  decipher.setAAD(Buffer.from(context));
+  decipher.setAuthTag(bytes.subarray(IV_BYTES, IV_BYTES + TAG_BYTES));
+  return Buffer.concat([decipher.update(bytes.subarray(IV_BYTES + TAG_BYTES)), decipher.final()]).toString('utf8');
+}
+
+/**
  * Encrypts a private key for storage with AES-256-GCM. The key id is bound in as associated
  * data, so a ciphertext moved onto another key's row does not decrypt.
  */
@@ -28,12 +47,8 @@ export function encryptPrivateKey(pem: string, encryptionKey: Buffer, kid: strin
 export function decryptPrivateKey(stored: string, encryptionKey: Buffer, kid: string): string {
   const [version, body] = stored.split('.');
   if (version !== VERSION || !body) throw new Error(`signing key ${kid}: unknown private key format`);
-  const bytes = Buffer.from(body, 'base64url');
-  const decipher = createDecipheriv('aes-256-gcm', encryptionKey, bytes.subarray(0, IV_BYTES));
-  decipher.setAAD(Buffer.from(kid));
-  decipher.setAuthTag(bytes.subarray(IV_BYTES, IV_BYTES + TAG_BYTES));
   try {
-    return Buffer.concat([decipher.update(bytes.subarray(IV_BYTES + TAG_BYTES)), decipher.final()]).toString('utf8');
+    return openSealedSecret(stored, encryptionKey, kid);
   } catch {
     throw new Error(`signing key ${kid} does not decrypt: JWT_KEY_ENCRYPTION_KEY is not the key it was stored with`);
   }
