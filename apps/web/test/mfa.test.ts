@@ -86,7 +86,7 @@ describe('two-step verification in the browser', () => {
     backupCodes = (await list.getByRole('listitem').allInnerTexts()).map((code) => code.trim());
     expect(backupCodes).toHaveLength(10);
     await section.getByText('10 backup codes left').waitFor();
-    await section.scrollIntoViewIfNeeded();
+    await section.evaluate((element) => element.scrollIntoView({ block: 'center' }));
     await screenshot(page, 'security.png');
 
     // Shown once: dismissed, they are gone from the page.

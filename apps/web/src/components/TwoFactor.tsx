@@ -55,7 +55,7 @@ export function TwoFactor() {
       {codes && <BackupCodes codes={codes} onDone={() => setCodes(null)} />}
       {status.data && on && (
         <>
-          <p>
+          <p className="two-factor-status">
             <span className="badge badge-current">On</span> Authenticator app ·{' '}
             {status.data.backupCodesLeft === 1
               ? '1 backup code left'
