@@ -176,4 +176,18 @@ describe('two-step verification in the browser', () => {
     await signIn(page, server.url, user.username, user.password);
     await heading(page, 'Profile');
   });
+
+  it('asks for the password again before a password change, without an app', async () => {
+    const { page } = browser;
+    clock.advance(11 * 60_000);
+    await page.getByLabel('Current password').fill(user.password);
+    await page.getByLabel('New password', { exact: true }).fill('a new horse battery');
+    await page.getByLabel('Confirm new password').fill('a new horse battery');
+    await page.getByRole('button', { name: 'Change password' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Confirm it’s you' });
+    await dialog.getByLabel('Your password').fill(user.password);
+    await dialog.getByRole('button', { name: 'Continue' }).click();
+    await page.getByText('Your password has been changed.').waitFor();
+    expect(await dialog.isVisible()).toBe(false);
+  });
 });
