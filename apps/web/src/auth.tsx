@@ -1,3 +1,4 @@
+import type { MfaChallenge, SignInOutcome } from '@gatehouse/client';
 import { useQuery } from '@tanstack/react-query';
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useRef, useState } from 'react';
 import { forgetUserData, gatehouse, onSessionExpired, trpc } from './gatehouse';
@@ -10,13 +11,20 @@ interface AuthContextValue {
   status: AuthStatus;
   /** A message for the sign-in page: why the user is there ("your session has ended"). */
   notice: string | null;
-  signIn(username: string, password: string): Promise<void>;
-  /** Signs in with the token of a mailed sign-in link. */
-  signInWithLink(token: string): Promise<void>;
+  /** Signs in, or resolves to the second-factor challenge to finish with verifyMfa. */
+  signIn(username: string, password: string): Promise<MfaChallenge | null>;
+  /** Signs in with the token of a mailed sign-in link (or resolves to the challenge). */
+  signInWithLink(token: string): Promise<MfaChallenge | null>;
+  /** Finishes a sign-in that asked for a second factor, with a TOTP or backup code. */
+  verifyMfa(mfaToken: string, code: string): Promise<void>;
   /** Signs in with a passkey, no username: the browser asks the user for one. */
   signInWithPasskey(): Promise<void>;
-  /** Finishes a provider sign-in (or link) on the callback page; resolves to the returnTo path. */
-  completeOAuth(provider: string, code: string, state: string): Promise<string | null>;
+  /** Finishes a provider sign-in (or link) on the callback page: the returnTo path, and the challenge if any. */
+  completeOAuth(
+    provider: string,
+    code: string,
+    state: string,
+  ): Promise<{ returnTo: string | null; challenge: MfaChallenge | null }>;
   /** Ends this session on the server, then locally. */
   signOut(): Promise<void>;
   /** The server has already ended the session (log out everywhere, deactivation): drop it here. */
@@ -76,19 +84,37 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     if (status === 'signed-out') forgetUserData();
   }, [status]);
 
-  const signIn = useCallback(async (username: string, password: string) => {
-    await gatehouse.login({ username, password });
+  const signedIn = useCallback(() => {
     forgetUserData();
     setNotice(null);
     setStatus('signed-in');
   }, []);
 
-  const signInWithLink = useCallback(async (token: string) => {
-    await gatehouse.signInWithLink(token);
-    forgetUserData();
-    setNotice(null);
-    setStatus('signed-in');
-  }, []);
+  // A challenge leaves the user signed out until verifyMfa: nothing is stored yet.
+  const settle = useCallback(
+    (outcome: SignInOutcome): MfaChallenge | null => {
+      if (outcome.mfaRequired) return outcome;
+      signedIn();
+      return null;
+    },
+    [signedIn],
+  );
+
+  const signIn = useCallback(
+    async (username: string, password: string) => settle(await gatehouse.login({ username, password })),
+    [settle],
+  );
+
+  const signInWithLink = useCallback(async (token: string) => settle(await gatehouse.signInWithLink(token)), [settle]);
+
+  // Cookie mode, as the client was made: the refresh token lands in the HttpOnly cookie.
+  const verifyMfa = useCallback(
+    async (mfaToken: string, code: string) => {
+      await gatehouse.verifyMfa(mfaToken, code);
+      signedIn();
+    },
+    [signedIn],
+  );
 
   const signInWithPasskey = useCallback(async () => {
     await passkeySignIn();
@@ -101,11 +127,15 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     // Cookie mode: the refresh token lands in the HttpOnly cookie, and restore() spends it for
     // an access token kept in memory, as after a reload.
     const result = await gatehouse.trpc.oauth.callback.mutate({ provider, code, state, refreshCookie: true });
+    if ('mfaRequired' in result && result.mfaRequired) {
+      const challenge: MfaChallenge = { mfaRequired: true, mfaToken: result.mfaToken, methods: [...result.methods] };
+      return { returnTo: result.returnTo, challenge };
+    }
     await gatehouse.refresh();
     forgetUserData();
     setNotice(null);
     setStatus('signed-in');
-    return result.returnTo;
+    return { returnTo: result.returnTo, challenge: null };
   }, []);
 
   const signOut = useCallback(async () => {
@@ -129,13 +159,25 @@ export function AuthProvider({ children }: { children: ReactNode }) {
       notice,
       signIn,
       signInWithLink,
+      verifyMfa,
       signInWithPasskey,
       completeOAuth,
       signOut,
       endSession,
       dismissNotice,
     }),
-    [status, notice, signIn, signInWithLink, signInWithPasskey, completeOAuth, signOut, endSession, dismissNotice],
+    [
+      status,
+      notice,
+      signIn,
+      signInWithLink,
+      verifyMfa,
+      signInWithPasskey,
+      completeOAuth,
+      signOut,
+      endSession,
+      dismissNotice,
+    ],
   );
   return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
 }

@@ -1,7 +1,9 @@
+import type { MfaChallenge } from '@gatehouse/client';
 import { useEffect, useRef, useState } from 'react';
 import { useAuth } from '../auth';
 import { Alert } from '../components/Alert';
 import { Loading } from '../components/Loading';
+import { MfaCodeStep } from '../components/MfaCodeStep';
 import { errorMessage } from '../errors';
 import { usePageTitle } from '../page';
 import { Link, navigate, safeReturnPath, useLocation } from '../router';
@@ -15,6 +17,7 @@ export function OAuthCallback() {
   const { completeOAuth } = useAuth();
   const { pathname, search } = useLocation();
   const [failure, setFailure] = useState<string | null>(null);
+  const [pending, setPending] = useState<{ challenge: MfaChallenge; returnTo: string | null } | null>(null);
   // A code is single-use: React's development double effect must not spend it twice.
   const sent = useRef(false);
 
@@ -30,10 +33,22 @@ export function OAuthCallback() {
       return;
     }
     completeOAuth(provider, code, state)
-      .then((returnTo) => navigate(safeReturnPath(returnTo) ?? '/profile', { replace: true }))
+      .then(({ returnTo, challenge }) => {
+        if (challenge) setPending({ challenge, returnTo });
+        else navigate(safeReturnPath(returnTo) ?? '/profile', { replace: true });
+      })
       .catch((error: unknown) => setFailure(errorMessage(error)));
   }, [completeOAuth, pathname, search]);
 
+  if (pending) {
+    return (
+      <MfaCodeStep
+        challenge={pending.challenge}
+        onSignedIn={() => navigate(safeReturnPath(pending.returnTo) ?? '/profile', { replace: true })}
+        onStartOver={() => navigate('/sign-in', { replace: true })}
+      />
+    );
+  }
   if (!failure) return <Loading label="Signing you in…" />;
   return (
     <>

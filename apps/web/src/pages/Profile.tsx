@@ -9,10 +9,12 @@ import { Field } from '../components/Field';
 import { LinkedAccounts } from '../components/LinkedAccounts';
 import { Spinner } from '../components/Loading';
 import { Passkeys } from '../components/Passkeys';
+import { TwoFactor } from '../components/TwoFactor';
 import { fieldMessages, formMessage } from '../errors';
 import { formatDate } from '../format';
-import { trpc } from '../gatehouse';
+import { gatehouse, trpc } from '../gatehouse';
 import { usePageTitle } from '../page';
+import { useStepUp } from '../step-up';
 
 type User = RouterOutputs['user']['me'];
 
@@ -58,6 +60,7 @@ export function Profile() {
         <ChangeEmailForm user={user} />
         <PasswordForm hasPassword={user.hasPassword} />
       </div>
+      <TwoFactor />
       <Passkeys />
       <LinkedAccounts />
     </>
@@ -128,15 +131,17 @@ function PasswordForm({ hasPassword }: { hasPassword: boolean }) {
   const [ended, setEnded] = useState<number | null>(null);
   const form = useRef<HTMLFormElement>(null);
 
-  const change = useMutation(
-    trpc.user.changePassword.mutationOptions({
-      onSuccess: (result) => {
-        setValues(empty);
-        setEnded(result.sessionsEnded);
-        void queryClient.invalidateQueries({ queryKey: trpc.user.sessions.queryKey() });
-      },
-    }),
-  );
+  const { withStepUp, dialog } = useStepUp();
+
+  const change = useMutation({
+    mutationFn: (input: { currentPassword: string; newPassword: string }) =>
+      withStepUp(() => gatehouse.trpc.user.changePassword.mutate(input)),
+    onSuccess: (result) => {
+      setValues(empty);
+      setEnded(result.sessionsEnded);
+      void queryClient.invalidateQueries({ queryKey: trpc.user.sessions.queryKey() });
+    },
+  });
 
   useEffect(() => {
     if (change.error || mismatch) form.current?.querySelector<HTMLInputElement>('[aria-invalid="true"]')?.focus();
@@ -212,6 +217,7 @@ function PasswordForm({ hasPassword }: { hasPassword: boolean }) {
           </button>
         </div>
       </form>
+      {dialog}
     </section>
   );
 }

@@ -1,10 +1,11 @@
-import { errorReason } from '@gatehouse/client';
+import { errorReason, type MfaChallenge } from '@gatehouse/client';
 import { useMutation } from '@tanstack/react-query';
 import { type FormEvent, useEffect, useRef, useState } from 'react';
 import { useAuth } from '../auth';
 import { Alert } from '../components/Alert';
 import { Field } from '../components/Field';
 import { Spinner } from '../components/Loading';
+import { MfaCodeStep } from '../components/MfaCodeStep';
 import { OAuthButtons } from '../components/OAuthButtons';
 import { PasskeySignIn } from '../components/PasskeySignIn';
 import { UnverifiedNotice } from '../components/UnverifiedNotice';
@@ -22,12 +23,16 @@ export function SignIn() {
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
   const [missing, setMissing] = useState<Record<string, string>>({});
+  const [challenge, setChallenge] = useState<MfaChallenge | null>(null);
   const usernameInput = useRef<HTMLInputElement>(null);
   const passwordInput = useRef<HTMLInputElement>(null);
 
   const login = useMutation({
     mutationFn: (login: string) => signIn(login, password),
-    onSuccess: () => navigate(next ?? '/profile', { replace: true }),
+    onSuccess: (pending) => {
+      if (pending) setChallenge(pending);
+      else navigate(next ?? '/profile', { replace: true });
+    },
   });
 
   const server = fieldMessages(login.error);
@@ -55,6 +60,20 @@ export function SignIn() {
     dismissNotice();
     login.mutate(username.trim());
   };
+
+  if (challenge) {
+    return (
+      <MfaCodeStep
+        challenge={challenge}
+        onSignedIn={() => navigate(next ?? '/profile', { replace: true })}
+        onStartOver={() => {
+          setChallenge(null);
+          setPassword('');
+          login.reset();
+        }}
+      />
+    );
+  }
 
   return (
     <>

@@ -1,5 +1,7 @@
+import type { MfaChallenge } from '@gatehouse/client';
 import { useCallback } from 'react';
 import { useAuth } from '../auth';
+import { MfaCodeStep } from '../components/MfaCodeStep';
 import { TokenLink } from '../components/TokenLink';
 import { usePageTitle } from '../page';
 import { Link, navigate } from '../router';
@@ -10,8 +12,9 @@ export function SignInLink() {
   const { signInWithLink } = useAuth();
   const signIn = useCallback(
     async (token: string) => {
-      await signInWithLink(token);
-      navigate('/profile', { replace: true });
+      const challenge = await signInWithLink(token);
+      if (!challenge) navigate('/profile', { replace: true });
+      return challenge;
     },
     [signInWithLink],
   );
@@ -20,7 +23,15 @@ export function SignInLink() {
       use={signIn}
       working="Signing you in…"
       failedTitle="Sign-in link did not work"
-      success={() => null}
+      success={(challenge: MfaChallenge | null) =>
+        challenge && (
+          <MfaCodeStep
+            challenge={challenge}
+            onSignedIn={() => navigate('/profile', { replace: true })}
+            onStartOver={() => navigate('/sign-in', { replace: true })}
+          />
+        )
+      }
       after={
         <p className="auth-switch">
           <Link to="/email-sign-in">Email me a new link</Link> or <Link to="/sign-in">sign in with a password</Link>
