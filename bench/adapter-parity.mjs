@@ -15,6 +15,10 @@ const dir = fileURLToPath(new URL(`.data/parity-${Date.now()}`, import.meta.url)
 const env = {
   PATH: process.env.PATH,
   NODE_ENV: 'production',
+  // Production refuses mail features without SMTP_URL; these measurements need none.
+  EMAIL_VERIFICATION: 'off',
+  SIGN_IN_LINKS: 'off',
+  PASSWORD_RESET: 'off',
   JWT_SECRET: randomBytes(40).toString('hex'),
   DATABASE_URL: `file:${dir}/g.db`,
   DATA_DIR: dir,
@@ -45,11 +49,17 @@ for (const [i, [, adapter]] of [
   });
   servers.push({ name: i, s, base: `http://127.0.0.1:${port}` });
 }
+// A server that refuses to start must fail the run, not hang it.
+const startBy = Date.now() + 30_000;
 for (const { base } of servers)
   for (;;) {
     try {
       if ((await fetch(`${base}/healthz`)).ok) break;
     } catch {}
+    if (Date.now() > startBy) {
+      for (const { s } of servers) s.kill('SIGTERM');
+      throw new Error(`${base} did not start within 30 s`);
+    }
     await sleep(100);
   }
 const post = (base, path, body) =>

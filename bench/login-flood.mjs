@@ -31,6 +31,10 @@ async function start(queueLimit) {
     env: {
       PATH: process.env.PATH,
       NODE_ENV: 'production',
+      // Production refuses mail features without SMTP_URL; these measurements need none.
+      EMAIL_VERIFICATION: 'off',
+      SIGN_IN_LINKS: 'off',
+      PASSWORD_RESET: 'off',
       JWT_SECRET: randomBytes(48).toString('base64'),
       DATABASE_URL: `file:${dir}/g.db`,
       DATA_DIR: dir,

@@ -32,6 +32,10 @@ const port = await new Promise((res) => {
 const env = {
   PATH: process.env.PATH,
   NODE_ENV: 'production',
+  // Production refuses mail features without SMTP_URL; these measurements need none.
+  EMAIL_VERIFICATION: 'off',
+  SIGN_IN_LINKS: 'off',
+  PASSWORD_RESET: 'off',
   JWT_SECRET: randomBytes(48).toString('base64url'),
   PORT: String(port),
   DATABASE_URL: `file:${dbPath}`,

@@ -69,6 +69,10 @@ const serverEnv = {
   PATH: env.PATH,
   HOME: env.HOME,
   NODE_ENV: 'production',
+  // Production refuses mail features without SMTP_URL; these measurements need none.
+  EMAIL_VERIFICATION: 'off',
+  SIGN_IN_LINKS: 'off',
+  PASSWORD_RESET: 'off',
   JWT_SECRET: randomBytes(48).toString('base64url'),
   HOST: '127.0.0.1',
   DATABASE_URL: DB_URL,
