@@ -16,10 +16,10 @@ describe('worker killed under load (WORKERS=2)', () => {
 
   it('is replaced; only its in-flight calls fail; every acknowledged account is stored', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'gatehouse-faultworkers-'));
-    const startedAt = Date.now();
     const server = await spawnServer(processEnv(dir, { WORKERS: '2', EMAIL_VERIFICATION: 'off' }));
     const listening = () => (server.output().match(/Gatehouse listening on/g) ?? []).length;
     await secondsUntil(() => listening() === 2, 30_000);
+    const bothListeningAt = Date.now();
     const acknowledged: string[] = [];
     const load = startLoad(CONCURRENCY, async (n) => {
       const username = `worker${n}`;
@@ -32,7 +32,9 @@ describe('worker killed under load (WORKERS=2)', () => {
       return answer;
     });
     // The primary stops the cluster when a worker dies within 5 s of starting (a crash loop).
-    await sleep(Math.max(1000, 5500 - (Date.now() - startedAt)));
+    // Counted from when both were listening (a worker starts before it listens): on a busy
+    // machine start-up takes seconds, and counting from the spawn killed a worker too young.
+    await sleep(Math.max(1000, 5500 - (Date.now() - bothListeningAt)));
     const workers = execFileSync('ps', ['-o', 'pid=', '--ppid', String(server.child.pid)], { encoding: 'utf8' })
       .split('\n')
       .map((line) => Number(line.trim()))
