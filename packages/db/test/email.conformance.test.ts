@@ -2,9 +2,9 @@
  * The email-lifecycle storage contract on every engine: one-time tokens (supersede, single use
  * under races, expiry, purpose) and the mail outbox (claims never overlap, leases, retries).
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Database, NewEmailToken, NewMail, NewUser } from '../src/index.js';
-import { type Engine, postgresEngine, sqliteEngine } from './engines.js';
+import { databasePerTest, type Engine, postgresEngine, sqliteEngine } from './engines.js';
 
 const t0 = new Date('2026-01-01T00:00:00Z');
 const at = (seconds: number) => new Date(t0.getTime() + seconds * 1000);
@@ -37,21 +37,8 @@ const engines: Engine[] = [sqliteEngine(), await postgresEngine()];
 
 describe.each(engines.filter((e) => e.run))('email storage on $name', (engine) => {
   let db: Database;
-  const open: Database[] = [];
-  const twin = async () => {
-    const other = await engine.openTwin();
-    open.push(other);
-    return other;
-  };
-
-  beforeAll(() => engine.setUp(), 30_000);
-  afterAll(() => engine.tearDown(), 30_000);
-  beforeEach(async () => {
-    db = await engine.open();
-    open.push(db);
-  }, 30_000);
-  afterEach(async () => {
-    await Promise.all(open.splice(0).map((d) => d.close()));
+  const twin = databasePerTest(engine, (opened) => {
+    db = opened;
   });
 
   it('starts users unverified unless told otherwise, and filters the list on it', async () => {

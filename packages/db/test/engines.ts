@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import postgres from 'postgres';
+import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 import { type Database, openDatabase } from '../src/index.js';
 import { createScratchPostgres, postgresAdminUrl, type ScratchDatabase, shouldRun } from '../src/testing.js';
 
@@ -76,5 +77,29 @@ export async function postgresEngine(): Promise<Engine> {
       await raw`insert into rate_limits (key, points, expire) values (${key}, 1, ${expire})`;
       await raw.end();
     },
+  };
+}
+
+/**
+ * Registers the hooks every conformance suite needs: the engine set up once, a fresh database
+ * handed to `use` before each test, and every handle (twins included) closed after it.
+ * Returns `twin()`, a second handle on the same database.
+ */
+export function databasePerTest(engine: Engine, use: (db: Database) => void): () => Promise<Database> {
+  const open: Database[] = [];
+  beforeAll(() => engine.setUp(), 30_000);
+  afterAll(() => engine.tearDown(), 30_000);
+  beforeEach(async () => {
+    const db = await engine.open();
+    open.push(db);
+    use(db);
+  }, 30_000);
+  afterEach(async () => {
+    await Promise.all(open.splice(0).map((d) => d.close()));
+  });
+  return async () => {
+    const other = await engine.openTwin();
+    open.push(other);
+    return other;
   };
 }

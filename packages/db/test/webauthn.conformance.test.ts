@@ -3,9 +3,9 @@
  * are single use (even when raced across instances), expire and keep to their purpose, and a
  * signature counter only moves on from the value it was read at.
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Database, NewUser, NewWebAuthnCredential } from '../src/index.js';
-import { type Engine, postgresEngine, sqliteEngine } from './engines.js';
+import { databasePerTest, type Engine, postgresEngine, sqliteEngine } from './engines.js';
 
 const t0 = new Date('2026-01-01T00:00:00Z');
 const at = (seconds: number) => new Date(t0.getTime() + seconds * 1000);
@@ -33,21 +33,8 @@ const engines: Engine[] = [sqliteEngine(), await postgresEngine()];
 
 describe.each(engines.filter((e) => e.run))('passkey storage on $name', (engine) => {
   let db: Database;
-  const open: Database[] = [];
-  const twin = async () => {
-    const other = await engine.openTwin();
-    open.push(other);
-    return other;
-  };
-
-  beforeAll(() => engine.setUp(), 30_000);
-  afterAll(() => engine.tearDown(), 30_000);
-  beforeEach(async () => {
-    db = await engine.open();
-    open.push(db);
-  }, 30_000);
-  afterEach(async () => {
-    await Promise.all(open.splice(0).map((d) => d.close()));
+  const twin = databasePerTest(engine, (opened) => {
+    db = opened;
   });
 
   it('stores a credential once, lists and counts it for its owner only', async () => {
