@@ -82,7 +82,7 @@ describe.skipIf(!mounted)('SQLite disk full under load', () => {
         password: 'fault-password-1',
       });
       return probe.status === 200;
-    }, 10_000);
+    }, 30_000);
     await sleep(500);
     await load.stop();
 

@@ -42,7 +42,7 @@ describe('worker killed under load (WORKERS=2)', () => {
     expect(workers).toHaveLength(2);
     const faultAt = Date.now();
     process.kill(workers[0]!, 'SIGKILL');
-    const recoverSeconds = await secondsUntil(() => listening() === 3, 20_000);
+    const recoverSeconds = await secondsUntil(() => listening() === 3, 45_000);
     const backAt = Date.now();
     await sleep(1000);
     await load.stop();
