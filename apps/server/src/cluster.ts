@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import { createServices } from './gatehouse.js';
 import { resolveJwtSecret } from './jwt-secret.js';
+import { relaySessionViewMessages } from './session-view-settings.js';
 
 /** A worker that dies this soon after starting is not restarted again (it would loop). */
 const CRASH_LOOP_MS = 5000;
@@ -46,6 +47,7 @@ export async function runPrimary(config: Config, logger: Logger): Promise<void> 
   let stopping = false;
   let exitCode = 0;
   const startedAt = new Map<Worker, number>();
+  relaySessionViewMessages();
   const fork = () => startedAt.set(cluster.fork(), Date.now());
   for (let i = 0; i < config.WORKERS; i++) fork();
   logger.info({ workers: config.WORKERS }, 'cluster primary started');

@@ -108,6 +108,9 @@ const envSchema = z
     /** How long audit events are kept; 0 keeps them for ever. */
     AUDIT_RETENTION: duration('0', 0),
     BCRYPT_COST: integer(12, 4, 15),
+    /** The in-process view of session state that authenticated calls read (docs/session-view.md). */
+    SESSION_CACHE: z.enum(['on', 'off']).default('on'),
+    SESSION_CACHE_SIZE: integer(100_000, 1, 10_000_000),
     PASSWORD_QUEUE_LIMIT: integer(32, 1, 100_000),
     CORS_ORIGINS: list,
     TRUST_PROXY: integer(0, 0, 10),

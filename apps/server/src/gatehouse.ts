@@ -16,6 +16,7 @@ import { resolveJwtSecret } from './jwt-secret.js';
 import { assertMailConfig, createMailTransport, emailOptions } from './mail-settings.js';
 import { mfaKeyConfigured, resolveMfaKey } from './mfa-key.js';
 import { oauthSettings } from './oauth-settings.js';
+import { sessionViewOptions } from './session-view-settings.js';
 
 export interface RunningGatehouse {
   server: Server;
@@ -73,6 +74,7 @@ export async function createServices(
     },
     ...(passwordThreads ? { passwordThreads } : {}),
     ...(clock ? { clock } : {}),
+    sessionView: sessionViewOptions(config, db, logger),
     rateLimits: {
       store: rateLimitStore(config),
       ...(config.REDIS_URL ? { redisUrl: config.REDIS_URL } : {}),

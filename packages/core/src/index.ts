@@ -52,6 +52,10 @@ export {
   type SigningKeyOptions,
   type StorageStatus,
 } from './services.js';
+export * from './session-view/postgres-channel.js';
+export * from './session-view/redis-channel.js';
+export * from './session-view/shared-session-view.js';
+export type { ViewChange, ViewChannel } from './session-view/view-sync.js';
 export * from './sessions/refresh-tokens.js';
 export * from './sessions/sessions.js';
 export * from './signing-keys/key-encryption.js';

@@ -26,6 +26,8 @@ import { PasswordSignIn } from './passwords/password-sign-in.js';
 import type { RateLimitSettings } from './rate-limits/rate-limit-settings.js';
 import type { RateLimitStore } from './rate-limits/rate-limit-store.js';
 import { RateLimits } from './rate-limits/rate-limits.js';
+import { announcingChanges } from './session-view/announcing-database.js';
+import { type SessionViewOptions, SharedSessionView } from './session-view/shared-session-view.js';
 import { SessionService } from './sessions/sessions.js';
 import { SigningKeyRing } from './signing-keys/signing-keys.js';
 
@@ -80,6 +82,8 @@ export interface AuthServicesOptions {
   passkeys?: Partial<PasskeySettings> | undefined;
   /** Second factors and step-up. */
   mfa?: MfaOptions | undefined;
+  /** The in-process view of session state for authenticated calls; null reads the database on each call. */
+  sessionView?: SessionViewOptions | null | undefined;
   /** The time source; tests pass a fake one. */
   clock?: () => Date;
 }
@@ -141,6 +145,8 @@ export interface AuthServices {
   mfa: MfaService;
   /** Recent-authentication checks for sensitive changes. */
   stepUp: StepUp;
+  /** What authenticated calls read instead of the database; null when SESSION_CACHE=off. */
+  sessionView: SharedSessionView | null;
   /** Stops the hashing pool, disconnects the rate-limit store and closes the database. */
   close(): Promise<void>;
 }
@@ -165,7 +171,9 @@ function refreshChainKey(options: AuthServicesOptions): Buffer {
 }
 
 export function createAuthServices(options: AuthServicesOptions): AuthServices {
-  const { db } = options;
+  const sessionView = options.sessionView ? new SharedSessionView(options.sessionView) : null;
+  // Every service writes through this handle, so each change an authenticated call would notice is announced.
+  const db = sessionView ? announcingChanges(options.db, sessionView.announce) : options.db;
   const clock = options.clock ?? (() => new Date());
   const threads = options.passwordThreads;
   const passwords = new PasswordHasher({
@@ -281,7 +289,7 @@ export function createAuthServices(options: AuthServicesOptions): AuthServices {
       emailSettings.verification === 'required',
     ),
     administration: new AdministrationService(db, sessions, audit, clock),
-    authenticator: new Authenticator(db, accessTokens, sessions),
+    authenticator: new Authenticator(db, accessTokens, sessions, sessionView),
     apiKeys: new ApiKeyService(db, audit, rateLimits, { clock }),
     oauth: new OAuthService(
       db,
@@ -308,13 +316,17 @@ export function createAuthServices(options: AuthServicesOptions): AuthServices {
     rateLimits,
     mfa,
     stepUp,
+    sessionView,
     close: async () => {
+      await sessionView?.close();
       await rateLimits.close();
       await passwords.close();
       await db.close();
     },
   };
   databases.set(services, db);
+  // Until its first heartbeat returns, the view is not used: calls read the database meanwhile.
+  sessionView?.start().catch(() => {});
   return services;
 }
 

@@ -89,6 +89,14 @@ export function openPostgres(url: string, options: PostgresOptions = {}): Databa
         clearTimeout(timer);
       }
     },
+    notifications: {
+      listen: async (channel, onMessage, onListen) => {
+        await client.listen(channel, onMessage, onListen);
+      },
+      notify: async (channel, payload) => {
+        await client.notify(channel, payload);
+      },
+    },
     close: () => client.end({ timeout: 5 }),
   };
 }

@@ -418,5 +418,13 @@ export interface Database {
   readonly mfa: MfaRepository;
   /** Resolves when the database answers a trivial query. */
   ping(): Promise<boolean>;
+  /** LISTEN/NOTIFY on PostgreSQL, for instances sharing the database to tell each other of changes. */
+  readonly notifications: DatabaseNotifications | null;
   close(): Promise<void>;
+}
+
+export interface DatabaseNotifications {
+  /** Delivers every notification on `channel`; `onListen` runs on each (re)connection of the listener. */
+  listen(channel: string, onMessage: (payload: string) => void, onListen: () => void): Promise<void>;
+  notify(channel: string, payload: string): Promise<void>;
 }

@@ -21,7 +21,7 @@ export interface EngineParts {
   rateLimits: RateLimitCounters;
 }
 
-type Repositories = Omit<Database, 'engine' | 'ping' | 'close'>;
+type Repositories = Omit<Database, 'engine' | 'ping' | 'notifications' | 'close'>;
 
 /** Every repository of one database, from its engine's statements and parts. */
 export function repositories(statements: Statements<Dialect>, parts: EngineParts): Repositories {

@@ -45,6 +45,7 @@ export function openSqlite(path: string): Database & { migrate(): void } {
     }),
     migrate: () => migrate(db, { migrationsFolder }),
     ping: async () => pingStatement.get() !== undefined,
+    notifications: null,
     close: async () => {
       if (!sqlite.open) return;
       writes.flush();

@@ -1,6 +1,7 @@
 import type { Database, Role, UserRecord } from '@gatehouse/db';
 import { looksLikeApiKey } from '../api-keys/api-key-format.js';
 import { GatehouseError } from '../errors.js';
+import type { SharedSessionView } from '../session-view/shared-session-view.js';
 import type { SessionService } from '../sessions/sessions.js';
 import type { AccessClaims, AccessTokens } from './access-tokens.js';
 
@@ -15,15 +16,17 @@ export type Introspection =
   | { active: true; sub: string; username: string; role: Role; exp: number; iat: number; jti: string };
 
 /**
- * Turns a bearer access token into the user behind it. The user and session are loaded on
- * every call (one query), so deactivation, deletion, role and password changes and revoked sessions take
- * effect on the next request rather than when the token expires.
+ * Turns a bearer access token into the user behind it. The user and session are checked on
+ * every call, so deactivation, deletion, role and password changes and revoked sessions take
+ * effect on the next request rather than when the token expires: from the session view when
+ * there is one (every such change drops its entries first), else with one query.
  */
 export class Authenticator {
   constructor(
     private readonly db: Database,
     private readonly tokens: AccessTokens,
     private readonly sessions: SessionService,
+    private readonly view: SharedSessionView | null,
   ) {}
 
   async authenticate(accessToken: string): Promise<Principal> {
@@ -55,7 +58,9 @@ export class Authenticator {
       throw new GatehouseError('UNAUTHORIZED', 'API keys are not bearer tokens; send them in the X-API-Key header');
     }
     const claims = await this.tokens.verify(accessToken);
-    const found = await this.db.users.findWithSession(claims.userId, claims.sessionId);
+    const found = this.view
+      ? await this.view.findWithSession(this.db, claims.userId, claims.sessionId)
+      : await this.db.users.findWithSession(claims.userId, claims.sessionId);
     if (!found) throw new GatehouseError('UNAUTHORIZED', 'This account no longer exists');
     const { user, session } = found;
     if (!user.isActive) throw new GatehouseError('FORBIDDEN', 'This account is deactivated');

@@ -1,6 +1,5 @@
-import { createRequire } from 'node:module';
 import type { RateLimitCounters } from '@gatehouse/db';
-import type { Redis as RedisClient } from 'ioredis';
+import { loadRedis } from '../redis.js';
 import { type RateLimiterAbstract, RateLimiterMemory, RateLimiterRedis } from 'rate-limiter-flexible';
 
 /** Where counters live: this process, the shared database, or Redis. */
@@ -69,12 +68,6 @@ function databaseFactory(counters: RateLimitCounters, options: LimiterFactoryOpt
 
 /** How long one Redis command may take before the limiter falls back to per-process counting. */
 const REDIS_COMMAND_TIMEOUT_MS = 500;
-
-/** ioredis, loaded only when Redis is the store: it weighs ≈ 25 MB of resident memory. */
-function loadRedis(): typeof RedisClient {
-  const require = createRequire(import.meta.url);
-  return (require('ioredis') as { Redis: typeof RedisClient }).Redis;
-}
 
 function redisFactory(url: string, options: LimiterFactoryOptions): LimiterFactory {
   const Redis = loadRedis();
