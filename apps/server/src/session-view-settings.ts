@@ -62,6 +62,8 @@ export function sessionViewOptions(config: Config, db: Database, logger: Logger)
         status === 'lapsed'
           ? logger.warn({ reason }, 'session view not in step with other instances; reading the database meanwhile')
           : logger.info('session view in step with the other instances again'),
+      onUnconfirmed: (missing) =>
+        logger.warn({ missing }, 'a session change was not confirmed by every instance within the lease'),
     },
   };
 }

@@ -83,6 +83,49 @@ describe('WORKERS=2 (node:cluster)', () => {
     expect(code).toBe(0);
   });
 
+  it('refuses on every worker a session logged out on another, the moment the logout returns', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gatehouse-cluster-'));
+    const cluster = await spawnServer({
+      NODE_ENV: 'test',
+      HOST: '127.0.0.1',
+      PORT: '0',
+      WORKERS: '2',
+      DATA_DIR: dir,
+      DATABASE_URL: `file:${join(dir, 'gatehouse.db')}`,
+      JWT_SECRET: 'cluster-secret-that-is-long-enough-0123456789',
+      BCRYPT_COST: '4',
+      RATE_LIMIT_LOGIN_PER_MINUTE: '1000',
+      LOG_LEVEL: 'info',
+    });
+    await until(() => (cluster.output().match(/session view in step/g) ?? []).length >= 2);
+    const user = { username: 'ivy', email: 'ivy@example.com', password: 'password-123' };
+    expect((await freshConnection(cluster.url, '/trpc/auth.register', user)).status).toBe(200);
+    const stale: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      const { json } = await freshConnection(cluster.url, '/trpc/auth.login', user);
+      const { accessToken, refreshToken } = json.result.data;
+      const me = () =>
+        new Promise<number>((resolve, reject) => {
+          const req = request(`${cluster.url}/trpc/user.me`, {
+            agent: false,
+            headers: { authorization: `Bearer ${accessToken}` },
+          });
+          req.on('response', (res) => {
+            res.resume();
+            resolve(res.statusCode ?? 0);
+          });
+          req.on('error', reject);
+          req.end();
+        });
+      // New connections go to the workers in turn: both now hold the session in their view.
+      expect([await me(), await me(), await me()]).toEqual([200, 200, 200]);
+      await freshConnection(cluster.url, '/trpc/auth.logout', { refreshToken });
+      for (const status of [await me(), await me(), await me()]) if (status !== 401) stale.push(status);
+    }
+    expect(stale).toEqual([]);
+    await cluster.stop();
+  }, 60_000);
+
   it('refuses per-process limits or an in-memory database with several workers', () => {
     expect(() => loadConfig({ WORKERS: '2', RATE_LIMIT_STORE: 'memory' })).toThrow(/RATE_LIMIT_STORE/);
     expect(() => loadConfig({ WORKERS: '2', DATABASE_URL: ':memory:' })).toThrow(/WORKERS: workers cannot share/);

@@ -6,8 +6,8 @@ import { spawnSync } from 'node:child_process';
 import { createScratchPostgres, postgresAdminUrl, type ScratchDatabase, shouldRun } from '@gatehouse/db/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningGatehouse } from '../src/index.js';
-import { adminTokens, call, newUser, startTestServer } from './harness.js';
 import { type OwnRedis, ownRedisUnavailable, secondsUntil, startOwnRedis } from './faults/fault-support.js';
+import { adminTokens, call, newUser, startTestServer } from './harness.js';
 
 const viewOf = (app: RunningGatehouse) => {
   const view = app.services.sessionView;

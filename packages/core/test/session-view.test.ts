@@ -1,7 +1,7 @@
 import type { UserRecord } from '@gatehouse/db';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type AuthServices, Authenticator } from '../src/index.js';
+import { Authenticator, type AuthServices } from '../src/index.js';
 import { SessionView } from '../src/session-view/session-view.js';
 import { createTestServices, databaseOf } from '../src/testing.js';
 
@@ -88,7 +88,11 @@ describe('the view answers as the database does, whatever the order of changes a
       fc.record({ kind: fc.constant('open' as const), user: fc.nat(2) }),
       fc.record({ kind: fc.constant('revoke' as const), session: fc.nat(20) }),
       fc.record({ kind: fc.constant('revokeAll' as const), user: fc.nat(2) }),
-      fc.record({ kind: fc.constant('role' as const), user: fc.nat(2), role: fc.constantFrom('admin', 'user', 'viewer') }),
+      fc.record({
+        kind: fc.constant('role' as const),
+        user: fc.nat(2),
+        role: fc.constantFrom('admin', 'user', 'viewer'),
+      }),
       fc.record({ kind: fc.constant('active' as const), user: fc.nat(2), active: fc.boolean() }),
       fc.record({ kind: fc.constant('password' as const), user: fc.nat(2) }),
       fc.record({ kind: fc.constant('delete' as const), user: fc.nat(2) }),
@@ -112,7 +116,9 @@ describe('the view answers as the database does, whatever the order of changes a
         const reference = new Authenticator(db, s.accessTokens, s.sessions, null);
         const users: UserRecord[] = [];
         for (const name of ['ana', 'ben', 'cyd']) {
-          users.push(await s.accounts.register({ username: name, email: `${name}@example.com`, password: 'pass-word-1' }));
+          users.push(
+            await s.accounts.register({ username: name, email: `${name}@example.com`, password: 'pass-word-1' }),
+          );
         }
         const sessions: { id: string; token: string }[] = [];
         const apply = async (c: (typeof steps)[number]['change']): Promise<void> => {
@@ -133,9 +139,12 @@ describe('the view answers as the database does, whatever the order of changes a
           else if (c.kind === 'clock') now += c.seconds * 1000;
         };
         for (const { change: c, calls, concurrent } of steps) {
-          const tokens = calls.map((n) => sessions[n % Math.max(1, sessions.length)]?.token).filter((t) => t !== undefined);
+          const tokens = calls
+            .map((n) => sessions[n % Math.max(1, sessions.length)]?.token)
+            .filter((t) => t !== undefined);
           // Calls racing the change may see it or not; calls after it must agree with the database.
-          if (concurrent) await Promise.all([apply(c), ...tokens.map((t) => s.authenticator.authenticate(t).catch(() => {}))]);
+          if (concurrent)
+            await Promise.all([apply(c), ...tokens.map((t) => s.authenticator.authenticate(t).catch(() => {}))]);
           else await apply(c);
           for (const token of tokens) {
             expect(await outcome(s.authenticator, token)).toEqual(await outcome(reference, token));

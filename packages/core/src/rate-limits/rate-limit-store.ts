@@ -1,6 +1,6 @@
 import type { RateLimitCounters } from '@gatehouse/db';
-import { loadRedis } from '../redis.js';
 import { type RateLimiterAbstract, RateLimiterMemory, RateLimiterRedis } from 'rate-limiter-flexible';
+import { loadRedis } from '../redis.js';
 
 /** Where counters live: this process, the shared database, or Redis. */
 export type RateLimitStore =

@@ -31,9 +31,19 @@ export interface ViewSyncSettings {
   heartbeatMs: number;
   now?: () => number;
   onStatus?: (status: 'trusted' | 'lapsed', reason: string) => void;
+  /** A change was not confirmed by every instance within the lease (they lapse by themselves). */
+  onUnconfirmed?: (missing: number) => void;
 }
 
 export const DEFAULT_VIEW_SYNC: Pick<ViewSyncSettings, 'leaseMs' | 'heartbeatMs'> = { leaseMs: 1000, heartbeatMs: 200 };
+
+/**
+ * A change waits for every instance heard from within this time, not only within the lease: on
+ * a busy machine this instance may read the others' heartbeats late, and skipping an instance
+ * that still trusts its view would let it answer from a stale entry. One that stopped without
+ * saying goodbye (killed) costs each change a lease of waiting until it is forgotten.
+ */
+const PEER_MEMORY_MS = 30_000;
 
 const messageSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('ping'), from: z.string(), seq: z.number(), at: z.number() }),
@@ -45,6 +55,7 @@ const messageSchema = z.discriminatedUnion('kind', [
     sessions: z.array(z.string()),
   }),
   z.object({ kind: z.literal('ack'), from: z.string(), to: z.string(), id: z.number() }),
+  z.object({ kind: z.literal('bye'), from: z.string() }),
 ]);
 type Message = z.infer<typeof messageSchema>;
 
@@ -87,7 +98,10 @@ export class ViewSync {
   }
 
   async start(): Promise<void> {
-    await this.channel.open({ onMessage: (m) => this.receive(m), onGap: () => this.lapse('messages may have been lost') });
+    await this.channel.open({
+      onMessage: (m) => this.receive(m),
+      onGap: () => this.lapse('messages may have been lost'),
+    });
     this.heartbeat = setInterval(() => this.ping(), this.settings.heartbeatMs);
     this.heartbeat.unref();
     this.ping();
@@ -104,21 +118,23 @@ export class ViewSync {
   async announce(change: ViewChange): Promise<void> {
     if (this.closed) return;
     const id = this.nextChangeId++;
-    const waitingFor = new Set([...this.peers].filter(([, heard]) => this.now() - heard < this.settings.leaseMs).map(([peer]) => peer));
+    const waitingFor = new Set(this.recentPeers(PEER_MEMORY_MS));
     const confirmed = new Promise<void>((resolve) => this.pending.set(id, { waitingFor, done: resolve }));
     try {
       await this.send({ kind: 'change', from: this.instanceId, id, ...change });
     } catch {
       // Not taken by the bus: every instance that cannot hear it lapses within the lease.
     }
-    if (waitingFor.size === 0) this.pending.delete(id);
-    else await Promise.race([confirmed, this.delay(this.settings.leaseMs)]);
+    if (waitingFor.size > 0) await Promise.race([confirmed, this.delay(this.settings.leaseMs)]);
     this.pending.delete(id);
+    if (waitingFor.size > 0 && !this.closed) this.settings.onUnconfirmed?.(waitingFor.size);
   }
 
   async close(): Promise<void> {
     this.closed = true;
     clearInterval(this.heartbeat);
+    // The others stop waiting for this instance's confirmations at once.
+    await this.send({ kind: 'bye', from: this.instanceId }).catch(() => {});
     for (const change of this.pending.values()) change.done();
     await this.channel.close();
   }
@@ -129,7 +145,17 @@ export class ViewSync {
 
   /** Instances heard from within the lease, this one excluded. */
   peerCount(): number {
-    return [...this.peers.values()].filter((heard) => this.now() - heard < this.settings.leaseMs).length;
+    return this.recentPeers(this.settings.leaseMs).length;
+  }
+
+  private recentPeers(withinMs: number): string[] {
+    const now = this.now();
+    const recent: string[] = [];
+    for (const [peer, heard] of this.peers) {
+      if (now - heard < withinMs) recent.push(peer);
+      else if (now - heard > PEER_MEMORY_MS) this.peers.delete(peer);
+    }
+    return recent;
   }
 
   private ping(): void {
@@ -144,6 +170,11 @@ export class ViewSync {
       message = messageSchema.parse(JSON.parse(raw));
     } catch {
       return; // Not ours (another deployment on the same bus, or a newer version).
+    }
+    if (message.kind === 'bye') {
+      this.peers.delete(message.from);
+      for (const change of this.pending.values()) this.confirm(change, message.from);
+      return;
     }
     if (message.from !== this.instanceId) this.peers.set(message.from, this.now());
     if (message.kind === 'ping') this.onPing(message);
@@ -174,8 +205,11 @@ export class ViewSync {
 
   private onAck(message: Extract<Message, { kind: 'ack' }>): void {
     const change = this.pending.get(message.id);
-    if (!change) return;
-    change.waitingFor.delete(message.from);
+    if (change) this.confirm(change, message.from);
+  }
+
+  private confirm(change: PendingChange, peer: string): void {
+    change.waitingFor.delete(peer);
     if (change.waitingFor.size === 0) change.done();
   }
 
