@@ -87,6 +87,7 @@ export class ViewSync {
   private sentSeq = 0;
   private heardSeq = 0;
   private heartbeat: NodeJS.Timeout | undefined;
+  private pinging = false;
   private closed = false;
 
   constructor(
@@ -159,9 +160,17 @@ export class ViewSync {
   }
 
   private ping(): void {
-    this.send({ kind: 'ping', from: this.instanceId, seq: ++this.sentSeq, at: this.now() }).catch(() => {
-      // The lease runs out by itself when the bus is down.
-    });
+    // While the bus is down a publish may take seconds to fail: never pile heartbeats up behind it
+    // (on PostgreSQL each would hold a pooled connection that requests need).
+    if (this.pinging) return;
+    this.pinging = true;
+    this.send({ kind: 'ping', from: this.instanceId, seq: ++this.sentSeq, at: this.now() })
+      .catch(() => {
+        // The lease runs out by itself when the bus is down.
+      })
+      .finally(() => {
+        this.pinging = false;
+      });
   }
 
   private receive(raw: string): void {
