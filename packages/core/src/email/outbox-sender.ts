@@ -20,7 +20,7 @@ export interface OutboxSenderOptions {
   clock?: () => Date;
   onSent?: (mail: MailRecord) => void;
   onFailed?: (mail: MailRecord, error: Error, retryAt: Date | null) => void;
-  /** Errors of the outbox itself (database unreachable…); the sender keeps going. */
+  /** Errors of the outbox itself (database unreachable…), once until a round succeeds; the sender keeps going. */
   onError?: (error: Error) => void;
 }
 
@@ -32,6 +32,7 @@ export interface OutboxSenderOptions {
  */
 export class OutboxSender {
   readonly workerId: string;
+  private unreachable = false;
   private timer: NodeJS.Timeout | null = null;
   private round: Promise<void> | null = null;
   private again = false;
@@ -115,8 +116,11 @@ export class OutboxSender {
       try {
         // A full batch suggests more is waiting.
         while (!this.stopping && (await this.deliverDue()) === this.o.batchSize) {}
+        this.unreachable = false;
       } catch (error) {
-        this.options.onError?.(error as Error);
+        // Once per outage, not once per poll while the database is away.
+        if (!this.unreachable) this.options.onError?.(error as Error);
+        this.unreachable = true;
       }
     } while (this.again && !this.stopping);
   }
