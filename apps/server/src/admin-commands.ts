@@ -1,13 +1,12 @@
 import { GatehouseError } from '@gatehouse/core';
 import { openDatabase, sqlitePath } from '@gatehouse/db';
-import type { Config } from './config.js';
-import { ConfigError } from './config.js';
-import { createServices } from './gatehouse.js';
+import { type Config, ConfigError } from './config.js';
+import { createServices, databaseTimeouts } from './gatehouse.js';
 import { createLogger } from './logger.js';
 
 /** `migrate`: applies pending migrations and exits. */
 export async function migrateCommand(config: Config): Promise<void> {
-  const db = await openDatabase(config.DATABASE_URL);
+  const db = await openDatabase(config.DATABASE_URL, databaseTimeouts(config));
   await db.close();
   const where = sqlitePath(config.DATABASE_URL) ?? config.DATABASE_URL.replace(/\/\/[^@]*@/, '//');
   process.stdout.write(`migrations applied to ${where}\n`);

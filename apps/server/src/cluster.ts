@@ -3,7 +3,7 @@ import { availableParallelism } from 'node:os';
 import { openDatabase } from '@gatehouse/db';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
-import { createServices } from './gatehouse.js';
+import { createServices, databaseTimeouts } from './gatehouse.js';
 import { resolveJwtSecret } from './jwt-secret.js';
 import { relaySessionViewMessages } from './session-view-settings.js';
 
@@ -24,7 +24,7 @@ export function passwordThreadsPerWorker(workers: number): number {
  * development JWT secret file, the first signing key.
  */
 async function prepareShared(config: Config, logger: Logger): Promise<void> {
-  const db = await openDatabase(config.DATABASE_URL);
+  const db = await openDatabase(config.DATABASE_URL, databaseTimeouts(config));
   await db.close();
   if (config.JWT_ALG === 'HS256') {
     resolveJwtSecret(config, logger);

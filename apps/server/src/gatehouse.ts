@@ -35,7 +35,7 @@ export interface ServiceOptions {
 }
 
 /** The PostgreSQL pool's bounds, from DB_CONNECT_TIMEOUT and DB_STATEMENT_TIMEOUT. */
-function databaseTimeouts(config: Config): { connectTimeoutSeconds: number; statementTimeoutMs: number } {
+export function databaseTimeouts(config: Config): { connectTimeoutSeconds: number; statementTimeoutMs: number } {
   return { connectTimeoutSeconds: config.DB_CONNECT_TIMEOUT, statementTimeoutMs: config.DB_STATEMENT_TIMEOUT * 1000 };
 }
 
