@@ -18,6 +18,9 @@ import { SqliteWriteBatch } from './sqlite-write-batch.js';
 
 const migrationsFolder = fileURLToPath(new URL('../migrations/sqlite', import.meta.url));
 
+/** Log pages (4 KiB each) after which a commit copies the log into the database file. */
+const WAL_CHECKPOINT_PAGES = 100;
+
 /** Opens (creating if needed) a SQLite database file, or an in-memory one for ':memory:'. */
 export function openSqlite(path: string): Database & { migrate(): void } {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -28,6 +31,12 @@ export function openSqlite(path: string): Database & { migrate(): void } {
   // WAL with synchronous=NORMAL can lose the last commits on power loss, not on a process crash;
   // FULL keeps every acknowledged write, which an auth store needs.
   sqlite.pragma('synchronous = FULL');
+  // Checkpoint every ~400 KiB of log, not SQLite's 4 MiB: after a checkpoint the log is rewritten
+  // from its start, so a write needs new disk only for what it adds, not a few log pages. With
+  // the default, a small disk filled up with log (each write adds pages until it is full, and the
+  // checkpoint never comes), and the space freed after a full disk went to log growth in a few
+  // writes, leaving the disk full again (docs/reliability.md).
+  sqlite.pragma(`wal_autocheckpoint = ${WAL_CHECKPOINT_PAGES}`);
   const db = drizzle(sqlite, { schema: tables });
   // Health probes call it on every request; needs no table, so it can be prepared before migrations.
   const pingStatement = sqlite.prepare('select 1 as ok');

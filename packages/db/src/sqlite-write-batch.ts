@@ -13,7 +13,8 @@ interface Job {
  * together in one transaction at the end of it, so N concurrent refreshes cost one fsync, not N.
  * Each caller's promise settles only after the commit: nothing is acknowledged before it is
  * durable. Each write runs in a savepoint of its own, so one that throws fails alone and leaves
- * nothing behind; a failed commit fails the whole batch, and none of it is kept.
+ * nothing behind; a failed commit fails the whole batch, and none of it is kept (so does a
+ * write that ends the transaction itself, as a full disk does).
  */
 export class SqliteWriteBatch {
   private queue: Job[] = [];
@@ -28,6 +29,10 @@ export class SqliteWriteBatch {
         try {
           job.outcome = { ok: true, value: atomically(job.work) };
         } catch (error) {
+          // SQLITE_FULL and I/O errors roll back the whole transaction, not just the savepoint:
+          // the writes before it are gone and the ones after would each commit on their own
+          // (reported as failed). Fail the whole batch with that error instead.
+          if (!sqlite.inTransaction) throw error;
           job.outcome = { ok: false, error };
         }
       }

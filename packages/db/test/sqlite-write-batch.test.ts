@@ -91,6 +91,25 @@ describe('SqliteWriteBatch (group commit)', () => {
     expect(count()).toBe(1);
   });
 
+  it('fails the whole batch with the disk-full error when one write meets a full database', async () => {
+    const insert = writer.prepare('insert into items (name) values (?)');
+    insert.run('seed');
+    // No page beyond those in use: a write that needs a new page fails with SQLITE_FULL, which
+    // rolls back the batch's whole transaction, not only that write's savepoint.
+    writer.pragma(`max_page_count = ${writer.pragma('page_count', { simple: true })}`);
+    const writes = [
+      batch.run(() => insert.run('before')),
+      batch.run(() => insert.run('x'.repeat(20_000))),
+      batch.run(() => insert.run('after')),
+    ];
+    const codes = (await Promise.allSettled(writes)).map((outcome) =>
+      outcome.status === 'rejected' ? (outcome.reason as { code?: string }).code : 'kept',
+    );
+    expect(codes).toEqual(['SQLITE_FULL', 'SQLITE_FULL', 'SQLITE_FULL']);
+    expect(observer.prepare('select name from items').all()).toEqual([{ name: 'seed' }]);
+    expect(writer.inTransaction).toBe(false);
+  });
+
   it('commits what is queued when flushed by hand (before the database closes)', async () => {
     const write = batch.run(() => writer.prepare("insert into items (name) values ('late')").run().changes);
     batch.flush();
