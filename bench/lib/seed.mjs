@@ -3,6 +3,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { AccessTokens, PasswordHasher } from '@gatehouse/core';
 import Database from 'better-sqlite3';
+import postgres from 'postgres';
 
 export const PASSWORD = 'bench-password-123';
 
@@ -74,6 +75,40 @@ export function seedSessions(path, username, count) {
   })();
   db.close();
   return tokens;
+}
+
+/**
+ * seedSessions on PostgreSQL: `count` live sessions for `username`, each with its refresh token
+ * and what an access token names (user id, session id, token version).
+ */
+export async function seedPostgresSessions(url, username, count) {
+  const sql = postgres(url, { max: 1, onnotice: () => {} });
+  try {
+    const [user] = await sql`SELECT id, token_version FROM users WHERE username_key = ${username}`;
+    const now = new Date();
+    const expires = new Date(now.getTime() + 86400_000);
+    const sessions = Array.from({ length: count }, () => {
+      const sessionId = randomBytes(16).toString('base64url');
+      const secret = randomBytes(32).toString('base64url');
+      return {
+        row: {
+          id: sessionId,
+          user_id: user.id,
+          token_hash: createHash('sha256').update(secret).digest('hex'),
+          expires_at: expires,
+          created_at: now,
+          last_used_at: now,
+          user_agent: 'bench',
+          ip: '127.0.0.1',
+        },
+        session: { userId: user.id, sessionId, tokenVersion: user.token_version, refreshToken: `${sessionId}.${secret}` },
+      };
+    });
+    await sql`INSERT INTO sessions ${sql(sessions.map((s) => s.row))}`;
+    return sessions.map((s) => s.session);
+  } finally {
+    await sql.end();
+  }
 }
 
 /**
