@@ -10,7 +10,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
-import { mintAccessTokens, seedSessionsAcrossUsers, seedUsers, benchPasswordHash, PASSWORD } from './lib/seed.mjs';
+import { benchPasswordHash, mintAccessTokens, PASSWORD, seedSessionsAcrossUsers, seedUsers } from './lib/seed.mjs';
 import { benchServerEnv, JWT_AUDIENCE, JWT_ISSUER, serverMain, startServer, trpc } from './lib/server.mjs';
 import {
   freshDatabase,
@@ -39,7 +39,11 @@ for (const key of ['REDIS_URL', 'RATE_LIMIT_STORE']) if (env[key]) baseEnv[key] 
 const results = {};
 
 async function onSqlite() {
-  const migrated = spawnSync(process.execPath, [serverMain, 'migrate'], { env: baseEnv, cwd: runDir, encoding: 'utf8' });
+  const migrated = spawnSync(process.execPath, [serverMain, 'migrate'], {
+    env: baseEnv,
+    cwd: runDir,
+    encoding: 'utf8',
+  });
   if (migrated.status !== 0) throw new Error(`migrate failed: ${migrated.stderr}`);
   const users = wanted.has('memory') ? SESSIONS + 1 : 11;
   seedUsers(dbPath, await benchPasswordHash(COST), 0, users);
@@ -50,7 +54,11 @@ async function onSqlite() {
       const server = await startServer({ env: { ...baseEnv, SESSION_CACHE: mode }, cwd: runDir });
       const login = { username: 'user2', password: PASSWORD };
       const { accessToken } = await trpc(server.base, 'auth.login', { method: 'POST', body: login });
-      await autocannon({ url: `${server.base}/trpc/user.me`, duration: 2, headers: { authorization: `Bearer ${accessToken}` } });
+      await autocannon({
+        url: `${server.base}/trpc/user.me`,
+        duration: 2,
+        headers: { authorization: `Bearer ${accessToken}` },
+      });
       const row = { sessionCache: mode, ...(await meVersusHealth(server.base, accessToken, SECONDS)) };
       log(`SQLite, SESSION_CACHE=${mode}: user.me ${row.meRps} vs health ${row.healthRps} req/s (${row.meOverHealth})`);
       results.meOnOff.push(row);

@@ -27,6 +27,8 @@ const RESULT_HEAD = [
   'peak RSS MB',
 ];
 const TARGET_HEAD = ['target', 'measured', 'ratio', 'pass'];
+const VIEW_HEAD = ['figure', 'measured', 'ratio'];
+const viewRows = (report) => (report.sessionView ?? []).map((f) => [f.figure, f.measured, f.ratio]);
 const targetRows = (report) =>
   report.targets.map((t) => [t.target, t.measured, t.ratio, t.pass === null ? 'n/a' : t.pass ? 'yes' : 'NO']);
 
@@ -64,6 +66,12 @@ Idle RSS after start-up: ${report.idleRssMb} MB.
 
 ${table(TARGET_HEAD, targetRows(report))}
 
+## Session view (issue 18)
+
+${table(VIEW_HEAD, viewRows(report))}
+
+How to read these: docs/benchmarks.md, "Session view".
+
 ## Scenarios
 
 ${table(RESULT_HEAD, resultRows(report))}
@@ -91,5 +99,7 @@ export function printTables(report) {
   pad(resultRows(report), RESULT_HEAD);
   console.log();
   pad(targetRows(report), TARGET_HEAD);
+  console.log();
+  pad(viewRows(report), VIEW_HEAD);
   console.log();
 }

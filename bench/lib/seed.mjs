@@ -101,7 +101,12 @@ export async function seedPostgresSessions(url, username, count) {
           user_agent: 'bench',
           ip: '127.0.0.1',
         },
-        session: { userId: user.id, sessionId, tokenVersion: user.token_version, refreshToken: `${sessionId}.${secret}` },
+        session: {
+          userId: user.id,
+          sessionId,
+          tokenVersion: user.token_version,
+          refreshToken: `${sessionId}.${secret}`,
+        },
       };
     });
     await sql`INSERT INTO sessions ${sql(sessions.map((s) => s.row))}`;
@@ -125,7 +130,11 @@ export function seedSessionsAcrossUsers(path, count) {
      VALUES (?, ?, ?, ?, ?, ?, 'bench', '127.0.0.1')`,
   );
   const now = Date.now();
-  const sessions = users.map((u) => ({ userId: u.id, sessionId: randomBytes(16).toString('base64url'), tokenVersion: u.ver }));
+  const sessions = users.map((u) => ({
+    userId: u.id,
+    sessionId: randomBytes(16).toString('base64url'),
+    tokenVersion: u.ver,
+  }));
   db.transaction(() => {
     for (const s of sessions) {
       const hash = createHash('sha256').update(randomBytes(32)).digest('hex'); // nobody refreshes these

@@ -71,6 +71,12 @@ export async function freshDatabase(url, id, log) {
   const admin = postgres(url, { max: 1, onnotice: () => {} });
   const name = `gatehouse_bench_${id}`;
   try {
+    await admin`SELECT 1`;
+  } catch (error) {
+    await admin.end();
+    throw new Error(`PostgreSQL at ${url.replace(/\/\/[^@]*@/, '//')} is unreachable: ${error.message}`);
+  }
+  try {
     await admin.unsafe(`CREATE DATABASE ${name}`);
   } catch (error) {
     log(`cannot create a database (${error.message}); measuring in ${new URL(url).pathname.slice(1)} itself`);
@@ -115,8 +121,9 @@ export async function postgresTransactionsPerCall({ env, runDir, db, seconds, lo
         });
       }
       // A fresh sign-in per server: the session it opens is the one the view holds.
-      token = (await trpc(server.base, 'auth.login', { method: 'POST', body: { username: 'viewuser', password: PASSWORD } }))
-        .accessToken;
+      token = (
+        await trpc(server.base, 'auth.login', { method: 'POST', body: { username: 'viewuser', password: PASSWORD } })
+      ).accessToken;
       const url = server.base;
       await load({ url, duration: 2, requests: [meRequest(token)] });
       const before = await transactions(db.admin, db.name);
@@ -268,4 +275,76 @@ export async function viewMemory({ env, runDir, tokens, warmToken, log, modes = 
     }
   }
   return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The figures issue 18 asks for, as rows of the report: [figure, measured, ratio].
+
+const ratioOf = (a, b) => (b ? round(a / b, 3) : null);
+
+function meHealthRows(rows, where) {
+  const out = rows.map((r) => ({
+    figure: `user.me ÷ health, ${where}, SESSION_CACHE=${r.sessionCache}`,
+    measured: `${r.meRps} vs ${r.healthRps} req/s`,
+    ratio: ratioOf(r.meRps, r.healthRps),
+  }));
+  const on = rows.find((r) => r.sessionCache === 'on');
+  const off = rows.find((r) => r.sessionCache === 'off');
+  if (on && off) {
+    out.push({
+      figure: `user.me on ÷ off, ${where}`,
+      measured: `${on.meRps} vs ${off.meRps} req/s`,
+      ratio: ratioOf(on.meRps, off.meRps),
+    });
+  }
+  return out;
+}
+
+function memoryRows(rows) {
+  const out = rows.map((r) => ({
+    figure: `RSS with ${r.sessions} sessions called once each, SESSION_CACHE=${r.sessionCache}`,
+    measured: `${r.rssMb} MB, +${r.rssGrowthMb} over ${r.baselineRssMb} MB (${r.callsOk} ok, ${r.non2xx} refused)`,
+    ratio: null,
+  }));
+  const on = rows.find((r) => r.sessionCache === 'on');
+  const off = rows.find((r) => r.sessionCache === 'off');
+  if (on && off) {
+    const kb = ((on.rssGrowthMb - off.rssGrowthMb) * 1024) / on.sessions;
+    out.push({
+      figure: 'the view itself: growth on − growth off',
+      measured: `${round(on.rssGrowthMb - off.rssGrowthMb)} MB (${round(kb * 1024, 0)} bytes per session)`,
+      ratio: null,
+    });
+  }
+  return out;
+}
+
+export function viewFigures({ view, database, me, health, bare, login, bcrypt }) {
+  const rows = [
+    { figure: 'health ÷ bare node:http', measured: `${health} vs ${bare} req/s`, ratio: ratioOf(health, bare) },
+    {
+      figure: `auth.login ÷ measured all-cores bcrypt rate (${bcrypt.cores} threads, ${bcrypt.seconds} s)`,
+      measured: `${login}/s vs ${bcrypt.measuredAllCoresPerSecond}/s`,
+      ratio: ratioOf(login, bcrypt.measuredAllCoresPerSecond),
+    },
+  ];
+  rows.push(...meHealthRows(view.meOnOff ?? [{ sessionCache: 'on', meRps: me, healthRps: health }], database));
+  for (const r of view.postgres ?? []) {
+    rows.push({
+      figure: `PostgreSQL transactions per user.me, SESSION_CACHE=${r.sessionCache}`,
+      measured: `${r.transactions} over ${r.calls} calls`,
+      ratio: r.transactionsPerCall,
+    });
+  }
+  if (view.postgres) rows.push(...meHealthRows(view.postgres, 'PostgreSQL (pg-xacts servers)'));
+  const rv = view.revocation;
+  if (rv) {
+    rows.push({
+      figure: `revocation on A seen by B (${rv.revocations}×, ${rv.channel}): p50 / p99`,
+      measured: `${rv.p50Ms} / ${rv.p99Ms} ms (max ${rv.maxMs}; one user.me round trip ${rv.roundTripP50Ms}; ${rv.timedOut} never refused)`,
+      ratio: null,
+    });
+  }
+  if (view.memory) rows.push(...memoryRows(view.memory));
+  return rows;
 }
