@@ -479,7 +479,13 @@ const machine = {
 const report = {
   date: new Date().toISOString(),
   machine,
-  settings: { bcryptCost: COST, scenarioSeconds: DURATION, soakSeconds: SOAK, logLevel: serverEnv.LOG_LEVEL },
+  settings: {
+    bcryptCost: COST,
+    scenarioSeconds: DURATION,
+    soakSeconds: SOAK,
+    logLevel: serverEnv.LOG_LEVEL,
+    sessionCache: serverEnv.SESSION_CACHE,
+  },
   bcrypt: bcryptFigure,
   idleRssMb: Math.round(idle.rssMb * 10) / 10,
   results,

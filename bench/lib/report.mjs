@@ -50,7 +50,7 @@ export function formatMarkdown(report) {
 
 Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGb} GB RAM, Linux ${m.kernel}, Node ${m.node}.
 Load average (1/5/15 min) before the run: ${m.loadAverageBefore.join(' / ')}, after: ${m.loadAverageAfter.join(' / ')}.
-Database: ${m.database}. Server: production mode, one process (but the WORKERS rows), LOG_LEVEL=${s.logLevel}, BCRYPT_COST=${s.bcryptCost}.
+Database: ${m.database}. Server: production mode, one process (but the WORKERS rows), SESSION_CACHE=${s.sessionCache ?? 'unset'} (but the rows saying otherwise), LOG_LEVEL=${s.logLevel}, BCRYPT_COST=${s.bcryptCost}.
 Load: autocannon over loopback from another process, ${s.scenarioSeconds} s per scenario (login and register ${s.scenarioSeconds + 2} s), 10 connections unless the scenario sets a rate.
 Whole run: ${report.runSeconds} s.${
     // Only the load before counts: the run itself keeps every core busy.

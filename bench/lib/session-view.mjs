@@ -12,6 +12,13 @@ const round = (x, digits = 1) => Math.round(x * 10 ** digits) / 10 ** digits;
 const quantile = (sorted, q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
 const meRequest = (token) => ({ method: 'GET', path: '/trpc/user.me', headers: { authorization: `Bearer ${token}` } });
 
+/** The environment with `extra` for one server process: RSS and polling are per process. */
+function oneProcess(env, extra) {
+  const out = { ...env, ...extra };
+  delete out.WORKERS;
+  return out;
+}
+
 /** The scenarios and whether each applies: me-off and memory need SQLite, the others PostgreSQL. */
 export const SESSION_VIEW_SCENARIOS = ['me-off', 'memory', 'pg-xacts', 'revocation'];
 
@@ -112,7 +119,10 @@ export async function postgresTransactionsPerCall({ env, runDir, db, seconds, lo
   const out = [];
   let token = null;
   for (const mode of modes) {
-    const server = await startServer({ env: { ...env, DATABASE_URL: db.url, SESSION_CACHE: mode }, cwd: runDir });
+    const server = await startServer({
+      env: oneProcess(env, { DATABASE_URL: db.url, SESSION_CACHE: mode }),
+      cwd: runDir,
+    });
     try {
       if (!token) {
         await trpc(server.base, 'auth.register', {
@@ -181,7 +191,7 @@ async function revokeOnce(a, b, session, timeoutMs) {
  * its access token until B refuses it. Reports the delay from the revoking call's return.
  */
 export async function revocationPropagation({ env, runDir, db, count = 200, timeoutMs = 5000, log }) {
-  const pairEnv = { ...env, DATABASE_URL: db.url, SESSION_CACHE: 'on' };
+  const pairEnv = oneProcess(env, { DATABASE_URL: db.url, SESSION_CACHE: 'on' });
   const a = await startServer({ env: pairEnv, cwd: runDir });
   const b = await startServer({ env: pairEnv, cwd: runDir });
   try {
@@ -230,7 +240,7 @@ export async function viewMemory({ env, runDir, tokens, warmToken, log, modes = 
   const out = [];
   for (const mode of modes) {
     const server = await startServer({
-      env: { ...env, SESSION_CACHE: mode, SESSION_CACHE_SIZE: String(Math.max(200_000, tokens.length)) },
+      env: oneProcess(env, { SESSION_CACHE: mode, SESSION_CACHE_SIZE: String(Math.max(200_000, tokens.length)) }),
       cwd: runDir,
     });
     try {
