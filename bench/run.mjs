@@ -2,28 +2,55 @@
 // `pnpm bench`: starts the real server in production mode on a fresh database in its own
 // process, seeds users, drives it over loopback with autocannon, and writes bench/results/.
 // Targets are reported as ratios measured in this run; nothing here fails a build.
-import { fork, spawn, spawnSync } from 'node:child_process';
+import { fork, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { measureBcrypt } from './lib/bcrypt-figure.mjs';
 import { cpuSeconds, memory, processTree, resetPeak } from './lib/proc-stats.mjs';
 import { formatMarkdown, printTables } from './lib/report.mjs';
-import { benchPasswordHash, PASSWORD, queryPlans, seedSessions, seedUsers } from './lib/seed.mjs';
+import {
+  benchPasswordHash,
+  mintAccessTokens,
+  PASSWORD,
+  queryPlans,
+  seedSessions,
+  seedSessionsAcrossUsers,
+  seedUsers,
+} from './lib/seed.mjs';
+import {
+  benchServerEnv,
+  JWT_AUDIENCE,
+  JWT_ISSUER,
+  serverMain,
+  startServer as startBenchServer,
+  trpc,
+} from './lib/server.mjs';
+import {
+  freshDatabase,
+  postgresTarget,
+  postgresTransactionsPerCall,
+  revocationPropagation,
+  selectScenarios,
+  viewFigures,
+  viewMemory,
+} from './lib/session-view.mjs';
 
 const benchDir = dirname(fileURLToPath(import.meta.url));
-const root = resolve(benchDir, '..');
-const serverMain = join(root, 'apps/server/dist/main.js');
 const env = process.env;
 const DURATION = Number(env.BENCH_DURATION ?? 8); // seconds per scenario
 const SOAK = Number(env.BENCH_SOAK ?? 60); // seconds of the mixed run watched for RSS growth
 const COST = Number(env.BCRYPT_COST ?? 12);
 const CORES = availableParallelism();
+const BCRYPT_SECONDS = Number(env.BENCH_BCRYPT_SECONDS ?? 8); // all cores hashing, no server
+// The session-view scenarios (issue 18) to run: me-off,memory,pg-xacts,revocation, "all" or "none".
+const VIEW = selectScenarios(env.BENCH_SESSION_VIEW);
+const VIEW_SESSIONS = Number(env.BENCH_VIEW_SESSIONS ?? 100_000);
+const REVOCATIONS = Number(env.BENCH_REVOCATIONS ?? 200);
 const databaseUrl = env.DATABASE_URL?.trim() || null;
 const onSqlite = !databaseUrl || databaseUrl.startsWith('file:');
 const started = Date.now();
@@ -38,21 +65,10 @@ if (!existsSync(serverMain)) {
   process.exit(1);
 }
 
-function freePort() {
-  return new Promise((res, rej) => {
-    const s = createServer();
-    s.once('error', rej);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => res(port));
-    });
-  });
-}
-
 // ---------------------------------------------------------------------------------------------
 // The machine's bcrypt figure, before anything else runs.
 log(`measuring bcrypt at cost ${COST} on ${CORES} cores (worker threads)…`);
-const bcryptFigure = await measureBcrypt(COST, 3);
+const bcryptFigure = await measureBcrypt(COST, BCRYPT_SECONDS);
 log(
   `bcrypt: one hash ${bcryptFigure.hashMs} ms; limit ${bcryptFigure.limitPerSecond}/s (cores × 1/hash); all cores measured ${bcryptFigure.measuredAllCoresPerSecond}/s`,
 );
@@ -65,33 +81,16 @@ const dbPath = join(runDir, 'gatehouse.db');
 const DB_URL = databaseUrl ?? `file:${dbPath}`;
 const passwordHash = await benchPasswordHash(COST);
 
-const serverEnv = {
-  PATH: env.PATH,
-  HOME: env.HOME,
-  NODE_ENV: 'production',
-  // Production refuses mail features without SMTP_URL; these measurements need none.
-  EMAIL_VERIFICATION: 'off',
-  SIGN_IN_LINKS: 'off',
-  PASSWORD_RESET: 'off',
-  JWT_SECRET: randomBytes(48).toString('base64url'),
-  HOST: '127.0.0.1',
-  DATABASE_URL: DB_URL,
-  DATA_DIR: runDir,
-  BCRYPT_COST: String(COST),
-  LOG_LEVEL: env.LOG_LEVEL ?? 'info',
-  WEB_DIST: runDir, // no web build in the way; every bench path is /trpc
-};
-for (const key of [
-  'RATE_LIMIT_LOGIN_PER_MINUTE',
-  'RATE_LIMIT_REGISTER_PER_HOUR',
-  'RATE_LIMIT_REFRESH_PER_MINUTE',
-  'RATE_LIMIT_PASSWORD_CHANGE_PER_HOUR',
-  'RATE_LIMIT_API_KEY_FAILURES_PER_MINUTE',
-  'RATE_LIMIT_ACCOUNT_IP_FAILURES',
-  'RATE_LIMIT_ACCOUNT_FAILURES_PER_DAY',
-]) {
-  serverEnv[key] = '1000000'; // every bench request comes from 127.0.0.1
-}
+const serverEnv = benchServerEnv({
+  runDir,
+  databaseUrl: DB_URL,
+  cost: COST,
+  jwtSecret: randomBytes(48).toString('base64url'),
+  logLevel: env.LOG_LEVEL ?? 'info',
+});
+// The session view is on unless the environment says otherwise; the off rows start their own server.
+serverEnv.SESSION_CACHE = env.SESSION_CACHE ?? 'on';
+if (env.SESSION_CACHE_SIZE) serverEnv.SESSION_CACHE_SIZE = env.SESSION_CACHE_SIZE;
 for (const key of ['REDIS_URL', 'RATE_LIMIT_STORE', 'WORKERS']) if (env[key]) serverEnv[key] = env[key];
 if (!onSqlite) {
   serverEnv.GATEHOUSE_ADMIN_USERNAME = 'benchadmin';
@@ -115,34 +114,10 @@ if (onSqlite) {
 
 // ---------------------------------------------------------------------------------------------
 // The server, in its own process, exactly as `pnpm start` runs it.
-async function startServer(extraEnv = {}) {
+function startServer(extraEnv = {}) {
   const nodeArgs = ['--enable-source-maps'];
   if (env.BENCH_CPU_PROF) nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${join(runDir, 'profiles')}`);
-  const port = await freePort();
-  const serverLog = openSync(join(runDir, 'server.log'), 'a');
-  const child = spawn(process.execPath, [...nodeArgs, serverMain], {
-    env: { ...serverEnv, PORT: String(port), ...extraEnv },
-    cwd: runDir,
-    stdio: ['ignore', serverLog, serverLog],
-  });
-  const server = { child, pid: child.pid, base: `http://127.0.0.1:${port}`, exited: false };
-  child.once('exit', (code) => {
-    server.exited = true;
-    if (code) console.error(`server exited with ${code}; see ${join(runDir, 'server.log')}`);
-  });
-  for (let i = 0; ; i++) {
-    if (server.exited) process.exit(1);
-    try {
-      if ((await fetch(`${server.base}/healthz`)).ok) break;
-    } catch {}
-    if (i > 300) throw new Error('server did not start within 30 s');
-    await sleep(100);
-  }
-  server.stop = async () => {
-    child.kill('SIGTERM');
-    await new Promise((res) => (server.exited ? res() : child.once('exit', res)));
-  };
-  return server;
+  return startBenchServer({ env: { ...serverEnv, ...extraEnv }, cwd: runDir, nodeArgs });
 }
 
 const main = await startServer();
@@ -155,14 +130,7 @@ const bare = fork(join(benchDir, 'lib/bare-server.mjs'), [], { stdio: 'ignore' }
 const barePort = await new Promise((res) => bare.once('message', (m) => res(m.port)));
 
 // ---------------------------------------------------------------------------------------------
-async function call(path, { method = 'GET', body, token, at = base } = {}) {
-  const headers = { 'content-type': 'application/json' };
-  if (token) headers.authorization = `Bearer ${token}`;
-  const res = await fetch(`${at}/trpc/${path}`, { method, headers, body: body ? JSON.stringify(body) : undefined });
-  const json = await res.json();
-  if (!res.ok) throw new Error(`${path}: ${res.status} ${JSON.stringify(json)}`);
-  return json.result.data;
-}
+const call = (path, { at = base, ...opts } = {}) => trpc(at, path, opts);
 const login = (username, at = base) =>
   call('auth.login', { method: 'POST', body: { username, password: PASSWORD }, at });
 
@@ -362,6 +330,21 @@ const afterSoak = memory(pid);
 // ---------------------------------------------------------------------------------------------
 await main.stop();
 
+// The same server with SESSION_CACHE=off (one database read per authenticated call), health
+// and user.me again so both ratios come from one server start each.
+const sessionView = {};
+if (VIEW.has('me-off')) {
+  const off = await startServer({ SESSION_CACHE: 'off' });
+  await autocannon({ ...warm, url: off.base, requests: [meRequest] });
+  const offHealth = await scenario('health, SESSION_CACHE=off', { url: `${off.base}/trpc/health` }, off.pid);
+  const offMe = await scenario('user.me, SESSION_CACHE=off', { url: off.base, requests: [meRequest] }, off.pid);
+  sessionView.meOnOff = [
+    { sessionCache: serverEnv.SESSION_CACHE, meRps: meRow.okRps, healthRps: healthRow.okRps },
+    { sessionCache: 'off', meRps: offMe.okRps, healthRps: offHealth.okRps },
+  ];
+  await off.stop();
+}
+
 // The same server as WORKERS=<cores> processes on the same database: user.me and logins.
 const clusterRows = {};
 {
@@ -386,6 +369,40 @@ const clusterRows = {};
   await cluster.stop();
 }
 bare.kill('SIGTERM');
+
+// RSS with VIEW_SESSIONS sessions in the view: seeded one per user (the 100k users above),
+// access tokens minted with the server's secret, one user.me per session.
+if (VIEW.has('memory') && onSqlite) {
+  const sessions = seedSessionsAcrossUsers(dbPath, VIEW_SESSIONS);
+  const key = { secret: serverEnv.JWT_SECRET, issuer: JWT_ISSUER, audience: JWT_AUDIENCE };
+  const tokens = await mintAccessTokens(key, sessions);
+  log(`seeded ${sessions.length} sessions across users and minted their access tokens`);
+  sessionView.memory = await viewMemory({ env: serverEnv, runDir, tokens, warmToken: userToken, log });
+}
+
+// PostgreSQL (DATABASE_URL, or BENCH_PG=1 for the local test server): transactions per user.me
+// and revocation across two instances, in a database of their own.
+const pgUrl = postgresTarget(env);
+async function postgresScenarios() {
+  const db = await freshDatabase(pgUrl, runId, log);
+  try {
+    if (VIEW.has('pg-xacts')) {
+      sessionView.postgres = await postgresTransactionsPerCall({ env: serverEnv, runDir, db, seconds: 5, log });
+    }
+    if (VIEW.has('revocation')) {
+      sessionView.revocation = await revocationPropagation({ env: serverEnv, runDir, db, count: REVOCATIONS, log });
+    }
+  } finally {
+    await db.drop();
+  }
+}
+if (pgUrl && (VIEW.has('pg-xacts') || VIEW.has('revocation'))) {
+  // A PostgreSQL problem costs these figures, not the run's others.
+  await postgresScenarios().catch((error) => {
+    log(`PostgreSQL scenarios stopped: ${error.message}`);
+    sessionView.postgresError = error.message;
+  });
+}
 
 const ratio = (a, b) => Math.round((a / b) * 1000) / 1000;
 const listBase = listRows['first 1k users']?.latencyMs.mean;
@@ -462,11 +479,27 @@ const machine = {
 const report = {
   date: new Date().toISOString(),
   machine,
-  settings: { bcryptCost: COST, scenarioSeconds: DURATION, soakSeconds: SOAK, logLevel: serverEnv.LOG_LEVEL },
+  settings: {
+    bcryptCost: COST,
+    scenarioSeconds: DURATION,
+    soakSeconds: SOAK,
+    logLevel: serverEnv.LOG_LEVEL,
+    sessionCache: serverEnv.SESSION_CACHE,
+  },
   bcrypt: bcryptFigure,
   idleRssMb: Math.round(idle.rssMb * 10) / 10,
   results,
   targets,
+  sessionView: viewFigures({
+    view: sessionView,
+    database: onSqlite ? 'SQLite' : 'PostgreSQL',
+    me: meRow.okRps,
+    health: healthRow.okRps,
+    bare: bareRow.okRps,
+    login: loginRow.okRps,
+    bcrypt: { ...bcryptFigure, seconds: BCRYPT_SECONDS },
+  }),
+  sessionViewRuns: sessionView,
   rssSeries,
   ...extras,
   runSeconds: Math.round((Date.now() - started) / 1000),

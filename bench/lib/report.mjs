@@ -27,6 +27,8 @@ const RESULT_HEAD = [
   'peak RSS MB',
 ];
 const TARGET_HEAD = ['target', 'measured', 'ratio', 'pass'];
+const VIEW_HEAD = ['figure', 'measured', 'ratio'];
+const viewRows = (report) => (report.sessionView ?? []).map((f) => [f.figure, f.measured, f.ratio]);
 const targetRows = (report) =>
   report.targets.map((t) => [t.target, t.measured, t.ratio, t.pass === null ? 'n/a' : t.pass ? 'yes' : 'NO']);
 
@@ -48,7 +50,7 @@ export function formatMarkdown(report) {
 
 Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGb} GB RAM, Linux ${m.kernel}, Node ${m.node}.
 Load average (1/5/15 min) before the run: ${m.loadAverageBefore.join(' / ')}, after: ${m.loadAverageAfter.join(' / ')}.
-Database: ${m.database}. Server: production mode, one process (but the WORKERS rows), LOG_LEVEL=${s.logLevel}, BCRYPT_COST=${s.bcryptCost}.
+Database: ${m.database}. Server: production mode, one process (but the WORKERS rows), SESSION_CACHE=${s.sessionCache ?? 'unset'} (but the rows saying otherwise), LOG_LEVEL=${s.logLevel}, BCRYPT_COST=${s.bcryptCost}.
 Load: autocannon over loopback from another process, ${s.scenarioSeconds} s per scenario (login and register ${s.scenarioSeconds + 2} s), 10 connections unless the scenario sets a rate.
 Whole run: ${report.runSeconds} s.${
     // Only the load before counts: the run itself keeps every core busy.
@@ -63,6 +65,12 @@ Idle RSS after start-up: ${report.idleRssMb} MB.
 ## Targets
 
 ${table(TARGET_HEAD, targetRows(report))}
+
+## Session view (issue 18)
+
+${table(VIEW_HEAD, viewRows(report))}
+
+How to read these: docs/benchmarks.md, "Session view".
 
 ## Scenarios
 
@@ -91,5 +99,7 @@ export function printTables(report) {
   pad(resultRows(report), RESULT_HEAD);
   console.log();
   pad(targetRows(report), TARGET_HEAD);
+  console.log();
+  pad(viewRows(report), VIEW_HEAD);
   console.log();
 }
