@@ -210,7 +210,7 @@ export async function revocationPropagation({ env, runDir, db, count = 200, time
     const trips = samples.map((s) => s.roundTrip).sort((x, y) => x - y);
     const result = {
       revocations: samples.length,
-      channel: env.REDIS_URL ? `Redis (${env.REDIS_URL.replace(/\/\/[^@]*@/, '//')})` : 'database only',
+      channel: env.REDIS_URL ? `Redis (${env.REDIS_URL.replace(/\/\/[^@]*@/, '//')})` : 'PostgreSQL LISTEN/NOTIFY',
       p50Ms: round(quantile(sorted, 0.5), 2),
       p99Ms: round(quantile(sorted, 0.99), 2),
       maxMs: round(sorted.at(-1), 2),

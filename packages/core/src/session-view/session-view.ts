@@ -12,20 +12,29 @@ export interface SessionViewSettings {
   now?: () => number;
 }
 
+/**
+ * A user's entry. Its epoch is new each time the entry is made, so dropping a user also drops
+ * every session entry made under the old one, without an index from users to sessions.
+ */
 interface CachedUser {
   record: UserRecord;
-  sessionIds: Set<string>;
+  epoch: number;
+  /** Session entries made under this epoch; the user entry goes with the last of them. */
+  sessions: number;
 }
 
 interface CachedSession {
-  user: CachedUser;
+  userId: number;
+  epoch: number;
   state: NonNullable<UserWithSession['session']>;
   loadedAt: number;
 }
 
 /** Counters for health output and benchmarks. */
 export interface SessionViewStats {
+  /** Sessions held (some may belong to a user dropped since: they no longer answer). */
   entries: number;
+  users: number;
   hits: number;
   misses: number;
 }
@@ -43,6 +52,7 @@ export class SessionView {
   private readonly users = new Map<number, CachedUser>();
   private readonly now: () => number;
   private generation = 0;
+  private epochs = 0;
   private hits = 0;
   private misses = 0;
 
@@ -53,7 +63,10 @@ export class SessionView {
   /** The cached user and session, or undefined when the database must be read. */
   get(userId: number, sessionId: string): UserWithSession | undefined {
     const entry = this.sessions.get(sessionId);
-    if (!entry || entry.user.record.id !== userId || this.now() - entry.loadedAt > this.settings.maxAgeMs) {
+    const user = entry?.userId === userId ? this.users.get(userId) : undefined;
+    if (!entry || user?.epoch !== entry.epoch || this.now() - entry.loadedAt > this.settings.maxAgeMs) {
+      // Left behind by a dropped user (or too old): make room now rather than at eviction.
+      if (entry && entry.userId === userId) this.removeSession(sessionId);
       this.misses++;
       return undefined;
     }
@@ -61,7 +74,7 @@ export class SessionView {
     this.sessions.delete(sessionId);
     this.sessions.set(sessionId, entry);
     this.hits++;
-    return { user: entry.user.record, session: entry.state };
+    return { user: user.record, session: entry.state };
   }
 
   /** Call before reading the database; pass the answer to put(). */
@@ -74,19 +87,23 @@ export class SessionView {
     if (generation !== this.generation || !found?.session || this.settings.maxEntries <= 0) return;
     this.removeSession(sessionId);
     const user = this.cachedUser(found.user);
-    user.sessionIds.add(sessionId);
-    this.sessions.set(sessionId, { user, state: found.session, loadedAt: this.now() });
-    if (this.sessions.size > this.settings.maxEntries) this.evictOldest();
+    user.sessions++;
+    this.sessions.set(sessionId, {
+      userId: user.record.id,
+      epoch: user.epoch,
+      state: found.session,
+      loadedAt: this.now(),
+    });
+    if (this.sessions.size > this.settings.maxEntries) {
+      const oldest = this.sessions.keys().next().value;
+      if (oldest !== undefined) this.removeSession(oldest);
+    }
   }
 
   forgetUsers(ids: readonly number[]): void {
     this.generation++;
-    for (const id of ids) {
-      const user = this.users.get(id);
-      if (!user) continue;
-      for (const sessionId of user.sessionIds) this.sessions.delete(sessionId);
-      this.users.delete(id);
-    }
+    // Their session entries no longer match any user entry's epoch; LRU order removes them.
+    for (const id of ids) this.users.delete(id);
   }
 
   forgetSessions(ids: readonly string[]): void {
@@ -101,18 +118,19 @@ export class SessionView {
   }
 
   stats(): SessionViewStats {
-    return { entries: this.sessions.size, hits: this.hits, misses: this.misses };
+    return { entries: this.sessions.size, users: this.users.size, hits: this.hits, misses: this.misses };
   }
 
-  /** One shared record per user, replaced by the newest read (it is at least as fresh). */
+  /** One record per user, replaced by the newest read (it is at least as fresh). */
   private cachedUser(record: UserRecord): CachedUser {
+    // The row the database handed over is kept as it is (no copy); frozen, as every call shares it.
+    Object.freeze(record);
     const existing = this.users.get(record.id);
-    const frozen = Object.freeze({ ...record });
     if (existing) {
-      existing.record = frozen;
+      existing.record = record;
       return existing;
     }
-    const user = { record: frozen, sessionIds: new Set<string>() };
+    const user = { record, epoch: ++this.epochs, sessions: 0 };
     this.users.set(record.id, user);
     return user;
   }
@@ -121,14 +139,9 @@ export class SessionView {
     const entry = this.sessions.get(id);
     if (!entry) return;
     this.sessions.delete(id);
-    entry.user.sessionIds.delete(id);
-    if (entry.user.sessionIds.size === 0 && this.users.get(entry.user.record.id) === entry.user) {
-      this.users.delete(entry.user.record.id);
-    }
-  }
-
-  private evictOldest(): void {
-    const oldest = this.sessions.keys().next().value;
-    if (oldest !== undefined) this.removeSession(oldest);
+    const user = this.users.get(entry.userId);
+    if (user?.epoch !== entry.epoch) return;
+    user.sessions--;
+    if (user.sessions === 0) this.users.delete(entry.userId);
   }
 }
