@@ -59,14 +59,7 @@ function sessionsAnnouncing(sessions: SessionsRepository, announce: AnnounceChan
  * session revocations) announced once it has been made.
  */
 export function announcingChanges(db: Database, announce: AnnounceChange): Database {
-  const users = usersAnnouncing(db.users, announce);
-  const sessions = sessionsAnnouncing(db.sessions, announce);
-  return new Proxy(db, {
-    get(target, property, receiver) {
-      if (property === 'users') return users;
-      if (property === 'sessions') return sessions;
-      const value: unknown = Reflect.get(target, property, receiver);
-      return typeof value === 'function' ? value.bind(target) : value;
-    },
-  });
+  // Both engines hand out a plain object of repositories and closures: a copy with two of them
+  // replaced serves every other property as before.
+  return { ...db, users: usersAnnouncing(db.users, announce), sessions: sessionsAnnouncing(db.sessions, announce) };
 }
