@@ -8,7 +8,6 @@ import {
   type MiddlewareResult,
   middlewareMarker,
   TRPCError,
-  transformTRPCResponse,
 } from '@trpc/server/unstable-core-do-not-import';
 
 const utf8 = new TextDecoder();
@@ -110,6 +109,7 @@ export interface FastPathOptions<TContext> {
 export function createTrpcFastPath<TContext>(options: FastPathOptions<TContext>) {
   const { router, basePath, createContext, onError } = options;
   const config = router._def._config;
+  const serialize = (value: unknown): unknown => config.transformer.output.serialize(value);
   const procedures = new Map<string, AnyTRPCProcedure>();
 
   /** The query (GET) or mutation (POST) at `path`; null sends the call to tRPC's adapter. */
@@ -193,16 +193,17 @@ export function createTrpcFastPath<TContext>(options: FastPathOptions<TContext>)
         signal: undefined,
         batchIndex: 0,
       });
-      body = { result: { data } };
+      // What transformTRPCResponse makes of it, without its defineProperty-per-key copies.
+      body = { result: { data: serialize(data) } };
     } catch (cause) {
       const error = getTRPCErrorFromUnknown(cause);
       onError?.({ error, path });
-      body = { error: getErrorShape({ config, ctx, error, input, path, type }) };
+      body = { error: serialize(getErrorShape({ config, ctx, error, input, path, type })) };
     }
     if (res.statusCode === 200) res.statusCode = getHTTPStatusCode([body] as Parameters<typeof getHTTPStatusCode>[0]);
     res.setHeader('vary', 'trpc-accept, accept');
     res.setHeader('content-type', 'application/json');
-    res.end(JSON.stringify(transformTRPCResponse(config, body as Parameters<typeof transformTRPCResponse>[1])));
+    res.end(JSON.stringify(body));
     return true;
   };
 }
