@@ -128,14 +128,22 @@ async function bootstrapAdmin(config: Config, services: AuthServices, logger: Lo
   }
 }
 
-/** Production without a TOTP key cannot check the codes of accounts that have one: refuse to start. */
-async function assertMfaKey(config: Config, services: AuthServices): Promise<void> {
-  if (config.NODE_ENV !== 'production' || mfaKeyConfigured(config)) return;
-  if (await services.mfa.anyTotpEnabled()) {
+/**
+ * A server that cannot read the stored TOTP secrets cannot check anyone's codes: refuse to start
+ * in production without a key once an account has one, and with a key that does not open them.
+ */
+async function assertMfaKey(config: Config, services: AuthServices, logger: Logger): Promise<void> {
+  const status = await services.mfa.keyStatus();
+  if (status === 'missing' && config.NODE_ENV === 'production' && !mfaKeyConfigured(config)) {
     throw new ConfigError([
       'MFA_ENCRYPTION_KEY: is required when NODE_ENV=production once an account has an authenticator app (32 random bytes as base64: openssl rand -base64 32)',
     ]);
   }
+  if (status !== 'wrong') return;
+  const problem =
+    'MFA_ENCRYPTION_KEY (or the key it is derived from: JWT_KEY_ENCRYPTION_KEY, else the development JWT secret) does not decrypt the stored authenticator-app secrets; set the key they were stored with';
+  if (config.NODE_ENV === 'production') throw new ConfigError([problem]);
+  logger.warn(`${problem}; sign-in codes will be refused until then`);
 }
 
 /** Starts the whole service and resolves once it is listening. */
@@ -172,7 +180,7 @@ async function listenWith(config: Config, logger: Logger, services: AuthServices
   await services.signingKeys?.ensureKey();
   // Decrypt the signing key now: a wrong JWT_KEY_ENCRYPTION_KEY stops start-up, not every login.
   await services.signingKeys?.current();
-  await assertMfaKey(config, services);
+  await assertMfaKey(config, services, logger);
   await bootstrapAdmin(config, services, logger);
   const server = createHttpServer({ config, services, logger });
   server.keepAliveTimeout = 5000;

@@ -55,6 +55,53 @@ describe('MFA_ENCRYPTION_KEY', () => {
     }
   });
 
+  it('refuses to start in production with a key that does not open the stored secrets; elsewhere codes get 503, not 500', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gatehouse-mfakey-'));
+    const clock = createTestClock();
+    const common = { DATABASE_URL: `file:${join(dir, 'gatehouse.db')}`, DATA_DIR: dir };
+    const first = await startTestServer(
+      { ...common, MFA_ENCRYPTION_KEY: randomBytes(32).toString('base64') },
+      { clock: clock.now },
+    );
+    const user = await newUser(first.url, 'rekeyed');
+    const { secret } = await enableTotp(first.url, user.tokens.accessToken, clock.now);
+    await first.close();
+
+    const otherKey = randomBytes(32).toString('base64');
+    const refused = await startTestServer({
+      ...common,
+      MFA_ENCRYPTION_KEY: otherKey,
+      NODE_ENV: 'production',
+      JWT_SECRET: randomBytes(48).toString('base64'),
+      BCRYPT_COST: '10',
+      EMAIL_VERIFICATION: 'off',
+      SIGN_IN_LINKS: 'off',
+      PASSWORD_RESET: 'off',
+    }).then(
+      async (app) => {
+        await app.close();
+        return null;
+      },
+      (error: unknown) => error,
+    );
+    expect(refused).toBeInstanceOf(ConfigError);
+    expect((refused as Error).message).toMatch(/does not decrypt the stored authenticator-app secrets/);
+
+    const dev = await startTestServer({ ...common, MFA_ENCRYPTION_KEY: otherKey }, { clock: clock.now });
+    try {
+      const answer = await call(dev.url, 'auth.login', { username: user.username, password: user.password });
+      clock.advance(30_000);
+      const verified = await call(dev.url, 'auth.mfa.verify', {
+        mfaToken: answer.data.mfaToken,
+        code: totpAt(secret, clock.now()),
+      });
+      expect(verified.status).toBe(503);
+      expect(verified.error?.message).toBe('Authenticator codes cannot be checked on this server right now');
+    } finally {
+      await dev.close();
+    }
+  });
+
   it('refuses a key that is not 32 bytes, naming the variable', async () => {
     const refused = await startTestServer({ MFA_ENCRYPTION_KEY: 'too-short' }).then(
       async (app) => {

@@ -77,8 +77,11 @@ export class SqlMfaRepository implements MfaRepository {
     return factors;
   }
 
-  async anyTotpEnabled(): Promise<boolean> {
-    return (await this.statements.count(this.t.totpFactors, isNotNull(this.t.totpFactors.enabledAt))) > 0;
+  async anyEnabledTotp(): Promise<TotpFactorRecord | null> {
+    const [row] = await this.statements.select(this.t.totpFactors, isNotNull(this.t.totpFactors.enabledAt), {
+      limit: 1,
+    });
+    return row ?? null;
   }
 
   async createChallenge(challenge: NewMfaChallenge, now: Date): Promise<MfaChallengeRecord> {

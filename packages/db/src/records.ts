@@ -388,7 +388,8 @@ export interface MfaRepository {
   removeFactors(userId: number): Promise<UserFactors>;
   factorsOf(userIds: number[]): Promise<Map<number, UserFactors>>;
   /** True when any account has TOTP enabled (start-up refuses to run without its key then). */
-  anyTotpEnabled(): Promise<boolean>;
+  /** One enabled authenticator app, if any account has one (to check the key at start-up). */
+  anyEnabledTotp(): Promise<TotpFactorRecord | null>;
   createChallenge(challenge: NewMfaChallenge, now: Date): Promise<MfaChallengeRecord>;
   findChallenge(tokenHash: string): Promise<MfaChallengeRecord | null>;
   /** Counts a wrong code; returns the attempts now recorded. */

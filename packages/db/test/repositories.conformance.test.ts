@@ -372,7 +372,7 @@ describe.each(engines.filter((e) => e.run))('storage conformance on $name', (eng
     expect(await db.mfa.enableTotp(u.id, 100, at(1))).toBe(true);
     expect(await db.mfa.enableTotp(u.id, 100, at(1))).toBe(false);
     expect(await db.mfa.putPendingTotp(u.id, 'sealed-3', t0)).toBe(false);
-    expect(await db.mfa.anyTotpEnabled()).toBe(true);
+    expect(await db.mfa.anyEnabledTotp()).toMatchObject({ userId: u.id, encryptedSecret: 'sealed-2' });
     expect(await db.mfa.useTotpStep(u.id, 100)).toBe(false);
     expect(await db.mfa.useTotpStep(u.id, 99)).toBe(false);
     expect(await db.mfa.useTotpStep(u.id, 101)).toBe(true);

@@ -245,9 +245,21 @@ export class MfaService {
     return result;
   }
 
-  /** True when any account has an authenticator app enabled. */
-  anyTotpEnabled(): Promise<boolean> {
-    return this.d.db.mfa.anyTotpEnabled();
+  /**
+   * Whether the stored authenticator secrets can be read: 'none' when no account has an app,
+   * 'missing' without a key, 'wrong' when the key does not open them (a changed or mistyped key).
+   */
+  async keyStatus(): Promise<'none' | 'ok' | 'missing' | 'wrong'> {
+    const factor = await this.d.db.mfa.anyEnabledTotp();
+    if (!factor) return 'none';
+    const key = this.d.settings.encryptionKey;
+    if (!key) return 'missing';
+    try {
+      openSealedSecret(factor.encryptedSecret, key, context(factor.userId));
+      return 'ok';
+    } catch {
+      return 'wrong';
+    }
   }
 
   /** Removes expired pending sign-ins (housekeeping). */
@@ -270,7 +282,13 @@ export class MfaService {
   }
 
   private secretOf(userId: number, sealed: string): string {
-    return openSealedSecret(sealed, this.requireKey(), context(userId));
+    const key = this.requireKey();
+    try {
+      return openSealedSecret(sealed, key, context(userId));
+    } catch {
+      // The key changed since the secret was stored: start-up refuses that, this is the backstop.
+      throw new GatehouseError('SERVICE_UNAVAILABLE', 'Authenticator codes cannot be checked on this server right now');
+    }
   }
 
   private requireKey(): Buffer {
