@@ -35,23 +35,29 @@ async function until(check: () => boolean, ms = 15_000): Promise<void> {
   }
 }
 
+/** Two workers on a fresh SQLite file. */
+function clusterEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const dir = mkdtempSync(join(tmpdir(), 'gatehouse-cluster-'));
+  return {
+    NODE_ENV: 'test',
+    HOST: '127.0.0.1',
+    PORT: '0',
+    WORKERS: '2',
+    DATA_DIR: dir,
+    DATABASE_URL: `file:${join(dir, 'gatehouse.db')}`,
+    JWT_SECRET: 'cluster-secret-that-is-long-enough-0123456789',
+    BCRYPT_COST: '4',
+    LOG_LEVEL: 'info',
+    ...extra,
+  };
+}
+
 describe('WORKERS=2 (node:cluster)', () => {
   let server: ServerProcess;
   afterAll(() => killServers());
 
   it('starts two workers on one port that both answer, sharing the rate limits', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'gatehouse-cluster-'));
-    server = await spawnServer({
-      NODE_ENV: 'test',
-      HOST: '127.0.0.1',
-      PORT: '0',
-      WORKERS: '2',
-      DATA_DIR: dir,
-      DATABASE_URL: `file:${join(dir, 'gatehouse.db')}`,
-      JWT_SECRET: 'cluster-secret-that-is-long-enough-0123456789',
-      BCRYPT_COST: '4',
-      LOG_LEVEL: 'info',
-    });
+    server = await spawnServer(clusterEnv());
     await until(() => (server.output().match(/Gatehouse listening on/g) ?? []).length === 2);
     const urls = new Set(server.output().match(/Gatehouse listening on (http:\/\/[\d.:]+)/g));
     expect(urls.size).toBe(1);
@@ -84,19 +90,7 @@ describe('WORKERS=2 (node:cluster)', () => {
   });
 
   it('refuses on every worker a session logged out on another, the moment the logout returns', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'gatehouse-cluster-'));
-    const cluster = await spawnServer({
-      NODE_ENV: 'test',
-      HOST: '127.0.0.1',
-      PORT: '0',
-      WORKERS: '2',
-      DATA_DIR: dir,
-      DATABASE_URL: `file:${join(dir, 'gatehouse.db')}`,
-      JWT_SECRET: 'cluster-secret-that-is-long-enough-0123456789',
-      BCRYPT_COST: '4',
-      RATE_LIMIT_LOGIN_PER_MINUTE: '1000',
-      LOG_LEVEL: 'info',
-    });
+    const cluster = await spawnServer(clusterEnv({ RATE_LIMIT_LOGIN_PER_MINUTE: '1000' }));
     await until(() => (cluster.output().match(/session view in step/g) ?? []).length >= 2);
     const user = { username: 'ivy', email: 'ivy@example.com', password: 'password-123' };
     expect((await freshConnection(cluster.url, '/trpc/auth.register', user)).status).toBe(200);

@@ -11,6 +11,16 @@ import { ConfigError } from '../src/index.js';
 import { call, createTestClock, newUser, startTestServer } from './harness.js';
 import { enableTotp, totpAt } from './mfa-support.js';
 
+const PRODUCTION = {
+  NODE_ENV: 'production',
+  JWT_SECRET: randomBytes(48).toString('base64'),
+  BCRYPT_COST: '10',
+  // No mail features, so production needs no SMTP_URL here.
+  EMAIL_VERIFICATION: 'off',
+  SIGN_IN_LINKS: 'off',
+  PASSWORD_RESET: 'off',
+};
+
 describe('MFA_ENCRYPTION_KEY', () => {
   it('is required in production once an account has TOTP; with it, stored secrets still verify', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'gatehouse-mfakey-'));
@@ -22,16 +32,7 @@ describe('MFA_ENCRYPTION_KEY', () => {
     const { secret } = await enableTotp(dev.url, user.tokens.accessToken, clock.now);
     await dev.close();
 
-    const production = {
-      ...common,
-      NODE_ENV: 'production',
-      JWT_SECRET: randomBytes(48).toString('base64'),
-      BCRYPT_COST: '10',
-      // No mail features, so production needs no SMTP_URL here.
-      EMAIL_VERIFICATION: 'off',
-      SIGN_IN_LINKS: 'off',
-      PASSWORD_RESET: 'off',
-    };
+    const production = { ...common, ...PRODUCTION };
     const refused = await startTestServer(production).then(
       async (app) => {
         await app.close();
@@ -68,16 +69,7 @@ describe('MFA_ENCRYPTION_KEY', () => {
     await first.close();
 
     const otherKey = randomBytes(32).toString('base64');
-    const refused = await startTestServer({
-      ...common,
-      MFA_ENCRYPTION_KEY: otherKey,
-      NODE_ENV: 'production',
-      JWT_SECRET: randomBytes(48).toString('base64'),
-      BCRYPT_COST: '10',
-      EMAIL_VERIFICATION: 'off',
-      SIGN_IN_LINKS: 'off',
-      PASSWORD_RESET: 'off',
-    }).then(
+    const refused = await startTestServer({ ...common, ...PRODUCTION, MFA_ENCRYPTION_KEY: otherKey }).then(
       async (app) => {
         await app.close();
         return null;
