@@ -100,10 +100,11 @@ describe('device sign-in', () => {
   });
 
   it('expires codes after ten minutes: the device gets expired_token, the approver a clear refusal', async () => {
-    const dave = await newUser(app.url, 'exp');
     const started = await start();
     clock.advance(601_000);
     expect((await poll(started.deviceCode)).data).toEqual({ status: 'expired_token' });
+    // Signed in now: approving needs a recent sign-in (step-up), and this one is.
+    const dave = await newUser(app.url, 'exp');
     const late = await decide('approve', started.userCode, dave.tokens.accessToken);
     expect(late.status).toBe(400);
     expect(late.error?.message).toMatch(/expired/);

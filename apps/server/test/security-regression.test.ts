@@ -1455,6 +1455,7 @@ describe('security regression suite', () => {
     stepUpRow('user.mfa.backupCodes.regenerate'),
     stepUpRow('user.passkeys.register', { response: { id: 'x' } }),
     stepUpRow('user.passkeys.delete', { id: 'AAAAAAAAAAAAAAAAAAAAAA' }),
+    stepUpRow('user.device.approve', { userCode: 'BCDFGHJK' }),
     stepUpRow('admin.apiKeys.create', { name: 'exfil', scopes: ['users:read'] }, () => staleAdmin.accessToken),
     {
       category: 'step-up',

@@ -8,6 +8,7 @@ const procedures = Object.entries(appRouter._def.procedures as unknown as Record
 const SENSITIVE = [
   'admin.apiKeys.create',
   'user.changePassword',
+  'user.device.approve',
   'user.linkAccount',
   'user.mfa.backupCodes.regenerate',
   'user.mfa.disable',

@@ -168,7 +168,7 @@ export const procedureDescriptions: Record<string, ProcedureDescription> = {
   'user.device.approve': {
     summary: 'Approve a device sign-in by the code it shows',
     description:
-      'The device polling with this code signs in as you. Wrong codes are counted per user and per address and held to a low limit.',
+      'The device polling with this code signs in as you. Wrong codes are counted per user and per address and held to a low limit. Needs a recent authentication (step-up; else 403 with `reason: "REAUTH_REQUIRED"`, see `auth.reauthenticate`).',
   },
   'user.device.deny': { summary: 'Deny a device sign-in by the code it shows' },
 

@@ -1,4 +1,4 @@
-import { authedProcedure, limitPerAddress, limitPerUser, publicProcedure } from '../procedures.js';
+import { authedProcedure, limitPerAddress, limitPerUser, publicProcedure, requireRecentAuth } from '../procedures.js';
 import { devicePollInput, deviceStartInput, userCodeInput } from '../schemas.js';
 import { router } from '../trpc.js';
 import type { TokenPairOutput } from './auth.js';
@@ -29,8 +29,13 @@ export const deviceAuthRouter = router({
 
 /** The signed-in user's side (user.device.*): approve or deny the code a device shows. */
 export const deviceUserRouter = router({
+  /**
+   * Needs a recent authentication: approving hands the device a session of its own, which would
+   * otherwise let a stolen access token outlive its 15 minutes.
+   */
   approve: authedProcedure
     .use(limitPerUser('userWrites'))
+    .use(requireRecentAuth)
     .input(userCodeInput)
     .mutation(async ({ ctx, input }) => {
       const { clientName } = await ctx.services.device.approve(ctx.user.id, input.userCode, ctx.client);
