@@ -1,5 +1,6 @@
 import { startAuthentication, startRegistration, WebAuthnError } from '@simplewebauthn/browser';
 import { gatehouse } from './gatehouse';
+import type { WithStepUp } from './step-up';
 
 /* The two passkey ceremonies, browser side: the server's options go to the authenticator through
    @simplewebauthn/browser, and its answer goes back to the server. */
@@ -11,11 +12,16 @@ export async function passkeySignIn(): Promise<void> {
   await gatehouse.signInWithPasskey({ response, challengeId });
 }
 
-/** Creates a passkey for the signed-in user and stores it under `name`. */
-export async function addPasskey(name: string | undefined): Promise<void> {
+/**
+ * Creates a passkey for the signed-in user and stores it under `name`. Only the storing needs a
+ * recent sign-in, and the challenge is used up only when stored: after a step-up the same answer
+ * is sent again, so the device is not asked twice.
+ */
+export async function addPasskey(name: string | undefined, withStepUp: WithStepUp): Promise<void> {
   const { options, challengeId } = await gatehouse.trpc.user.passkeys.registrationOptions.mutate();
   const response = await startRegistration({ optionsJSON: options });
-  await gatehouse.trpc.user.passkeys.register.mutate({ response, challengeId, ...(name ? { name } : {}) });
+  const input = { response, challengeId, ...(name ? { name } : {}) };
+  await withStepUp(() => gatehouse.trpc.user.passkeys.register.mutate(input));
 }
 
 /** What to tell the user when the browser's side of a ceremony failed; null when it was the server. */

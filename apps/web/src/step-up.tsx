@@ -14,15 +14,18 @@ interface Pending {
   refusal: unknown;
 }
 
+/** Runs an action, asking the user to confirm it is them and running it again if the server wants that. */
+export type WithStepUp = <T>(action: () => Promise<T>) => Promise<T>;
+
 /**
  * Sensitive changes answer FORBIDDEN/REAUTH_REQUIRED when the last sign-in is over ten minutes
  * old. `withStepUp(action)` runs the action; on that refusal it asks the user to confirm it is
  * them (auth.reauthenticate) and runs it once more. Render `dialog` somewhere in the component.
  */
-export function useStepUp(): { withStepUp: <T>(action: () => Promise<T>) => Promise<T>; dialog: ReactNode } {
+export function useStepUp(): { withStepUp: WithStepUp; dialog: ReactNode } {
   const [pending, setPending] = useState<Pending | null>(null);
 
-  const withStepUp = useCallback(async <T,>(action: () => Promise<T>): Promise<T> => {
+  const withStepUp: WithStepUp = useCallback(async <T,>(action: () => Promise<T>): Promise<T> => {
     try {
       return await action();
     } catch (error) {

@@ -1,7 +1,8 @@
 /**
  * Passkeys in Chromium with its virtual authenticator (DevTools WebAuthn domain over a CDP
- * session): add one on the profile, sign out, sign in with no username, rename, delete. Then the
- * attacks, with assertions the same authenticator really signed, sent straight to the API: a
+ * session): add one on the profile, sign out, sign in with no username, rename, delete; adding and
+ * deleting come after the ten-minute step-up window (the server runs on a clock the test moves),
+ * so each asks for the password first. Then the attacks, with assertions the same authenticator really signed, sent straight to the API: a
  * replayed assertion, a counter that went backwards, and an assertion made on another origin.
  * The server runs with PUBLIC_URL=http://localhost:<port>, so the RP ID is `localhost`.
  */
@@ -14,6 +15,7 @@ import {
   alerts,
   apiClient,
   type Browser,
+  createTestClock,
   freshUser,
   heading,
   launchBrowser,
@@ -31,6 +33,8 @@ let base = '';
 /** Another origin on the same host name: a page there may use RP ID `localhost` too, as a phishing page would. */
 let otherOrigin: Server;
 const user = freshUser('pat');
+const clock = createTestClock();
+const STEP_UP_WINDOW_PASSED = 11 * 60_000;
 
 /** A port that was free a moment ago (PUBLIC_URL must name the port before the server starts). */
 async function freePort(): Promise<number> {
@@ -62,6 +66,14 @@ async function post(path: string, input: unknown): Promise<{ status: number; bod
     body: JSON.stringify(input),
   });
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}
+
+/** Answers the step-up dialog with the password, as the user would. */
+async function confirmWithPassword(page: Page): Promise<void> {
+  const dialog = page.getByRole('dialog', { name: 'Confirm it’s you' });
+  await dialog.getByLabel('Your password').fill(user.password);
+  await dialog.getByRole('button', { name: 'Continue' }).click();
+  await dialog.waitFor({ state: 'hidden' });
 }
 
 /** Sign-in options from the server, as auth.passkey.options hands them out. */
@@ -104,7 +116,10 @@ const errorCode = (body: Record<string, unknown>) => (body.error as { data: { co
 beforeAll(async () => {
   const port = await freePort();
   base = `http://localhost:${port}`;
-  [server, browser] = await Promise.all([startServer({ PORT: String(port), PUBLIC_URL: base }), launchBrowser()]);
+  [server, browser] = await Promise.all([
+    startServer({ PORT: String(port), PUBLIC_URL: base }, { clock: clock.now }),
+    launchBrowser(),
+  ]);
   otherOrigin = createServer((_req, res) => {
     res.setHeader('content-type', 'text/html');
     res.end('<!doctype html><title>Not Gatehouse</title><h1>Looks like Gatehouse</h1>');
@@ -133,17 +148,20 @@ afterAll(async () => {
 });
 
 describe('passkeys in the browser', () => {
-  it('adds a passkey from the profile: a discoverable credential for RP ID localhost', async () => {
+  it('adds a passkey from the profile after the password: a discoverable credential for RP ID localhost', async () => {
     const { page } = browser;
     await signIn(page, base, user.username, user.password);
     await heading(page, 'Profile');
     const section = page.getByRole('region', { name: 'Passkeys' });
     await section.getByText('No passkey yet.').waitFor();
+    clock.advance(STEP_UP_WINDOW_PASSED);
     await section.getByLabel('Name for the new passkey').fill('Work laptop');
     await section.getByRole('button', { name: 'Add a passkey' }).click();
+    await confirmWithPassword(page);
     await section.locator('.passkey-list li', { hasText: 'Work laptop' }).waitFor();
     expect(await alerts(page)).toContain('Passkey added');
     expect(await section.locator('.passkey-list li').first().textContent()).toContain('never used');
+    // One credential: after the step-up the same answer went again, the device was asked once.
     const stored = await credentials();
     expect(stored).toHaveLength(1);
     expect(stored[0]).toMatchObject({ rpId: 'localhost', isResidentCredential: true });
@@ -211,12 +229,18 @@ describe('passkeys in the browser', () => {
     expect(genuine.status).toBe(200);
   });
 
-  it('deletes the passkey; it signs in no more', async () => {
+  it('deletes the passkey after the password; it signs in no more', async () => {
     const { page } = browser;
     const section = page.getByRole('region', { name: 'Passkeys' });
+    clock.advance(STEP_UP_WINDOW_PASSED);
     await section.getByRole('button', { name: 'Delete' }).click();
-    await page.getByRole('dialog').getByRole('button', { name: 'Delete passkey' }).click();
+    await page
+      .getByRole('dialog', { name: 'Delete this passkey?' })
+      .getByRole('button', { name: 'Delete passkey' })
+      .click();
+    await confirmWithPassword(page);
     await section.getByText('No passkey yet.').waitFor();
+    expect(await page.getByRole('dialog').count()).toBe(0);
     const orphan = await post('auth.passkey.verify', { response: await assertInPage(page, await passkeyOptions()) });
     expect(orphan.status).toBe(401);
   });

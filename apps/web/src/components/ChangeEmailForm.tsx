@@ -1,29 +1,32 @@
-import type { PublicUser } from '@gatehouse/client';
+import type { PublicUser, RouterInputs } from '@gatehouse/client';
 import { useMutation } from '@tanstack/react-query';
 import { type FormEvent, useEffect, useRef, useState } from 'react';
 import { fieldMessages, formMessage } from '../errors';
-import { trpc } from '../gatehouse';
+import { gatehouse } from '../gatehouse';
+import { useStepUp } from '../step-up';
 import { Alert } from './Alert';
 import { Field } from './Field';
 import { Spinner } from './Loading';
 
 /**
  * The address changes only when the link mailed to the new one is opened
- * (/confirm-email-change); the current address is told either way.
+ * (/confirm-email-change); the current address is told either way. Besides the password, the
+ * server wants a recent sign-in: after ten minutes the step-up dialog asks first.
  */
 export function ChangeEmailForm({ user }: { user: PublicUser }) {
   const empty = { newEmail: '', currentPassword: '' };
   const [values, setValues] = useState(empty);
   const [sentTo, setSentTo] = useState<string | null>(null);
   const form = useRef<HTMLFormElement>(null);
-  const request = useMutation(
-    trpc.user.requestEmailChange.mutationOptions({
-      onSuccess: (_result, input) => {
-        setValues(empty);
-        setSentTo(input.newEmail);
-      },
-    }),
-  );
+  const { withStepUp, dialog } = useStepUp();
+  const request = useMutation({
+    mutationFn: (input: RouterInputs['user']['requestEmailChange']) =>
+      withStepUp(() => gatehouse.trpc.user.requestEmailChange.mutate(input)),
+    onSuccess: (_result, input) => {
+      setValues(empty);
+      setSentTo(input.newEmail);
+    },
+  });
 
   useEffect(() => {
     if (request.error) form.current?.querySelector<HTMLInputElement>('[aria-invalid="true"]')?.focus();
@@ -89,6 +92,7 @@ export function ChangeEmailForm({ user }: { user: PublicUser }) {
       ) : (
         <p className="muted">Set a password first: changing the address asks for it.</p>
       )}
+      {dialog}
     </section>
   );
 }

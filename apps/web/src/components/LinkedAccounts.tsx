@@ -1,24 +1,27 @@
+import type { RouterInputs } from '@gatehouse/client';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { errorMessage } from '../errors';
 import { formatDate } from '../format';
-import { trpc } from '../gatehouse';
+import { gatehouse, trpc } from '../gatehouse';
+import { useStepUp } from '../step-up';
 import { Alert } from './Alert';
 
-/** The provider identities this account signs in with; link another, or unlink one. */
+/** The provider identities this account signs in with; link another, or unlink one (both need a recent sign-in). */
 export function LinkedAccounts() {
   const queryClient = useQueryClient();
   const providers = useQuery(trpc.oauth.providers.queryOptions());
   const linked = useQuery(trpc.user.linkedAccounts.queryOptions());
-  const link = useMutation(
-    trpc.user.linkAccount.mutationOptions({
-      onSuccess: ({ authorizationUrl }) => window.location.assign(authorizationUrl),
-    }),
-  );
-  const unlink = useMutation(
-    trpc.user.unlinkAccount.mutationOptions({
-      onSuccess: () => queryClient.invalidateQueries({ queryKey: trpc.user.linkedAccounts.queryKey() }),
-    }),
-  );
+  const { withStepUp, dialog } = useStepUp();
+  const link = useMutation({
+    mutationFn: (input: RouterInputs['user']['linkAccount']) =>
+      withStepUp(() => gatehouse.trpc.user.linkAccount.mutate(input)),
+    onSuccess: ({ authorizationUrl }) => window.location.assign(authorizationUrl),
+  });
+  const unlink = useMutation({
+    mutationFn: (input: RouterInputs['user']['unlinkAccount']) =>
+      withStepUp(() => gatehouse.trpc.user.unlinkAccount.mutate(input)),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: trpc.user.linkedAccounts.queryKey() }),
+  });
   if (!providers.data?.length && !linked.data?.length) return null;
   const nameOf = (id: string) => providers.data?.find((p) => p.id === id)?.displayName ?? id;
   const error = link.error ?? unlink.error;
@@ -59,6 +62,7 @@ export function LinkedAccounts() {
           </button>
         ))}
       </div>
+      {dialog}
     </section>
   );
 }

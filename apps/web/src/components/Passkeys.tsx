@@ -1,12 +1,13 @@
-import type { RouterOutputs } from '@gatehouse/client';
+import type { RouterInputs, RouterOutputs } from '@gatehouse/client';
 import './passkeys.css';
 import { browserSupportsWebAuthn } from '@simplewebauthn/browser';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { errorMessage, fieldMessages } from '../errors';
 import { formatDate, formatRelative } from '../format';
-import { trpc } from '../gatehouse';
+import { gatehouse, trpc } from '../gatehouse';
 import { addPasskey, ceremonyMessage } from '../passkeys';
+import { useStepUp } from '../step-up';
 import { Alert } from './Alert';
 import { ConfirmDialog } from './ConfirmDialog';
 import { Field } from './Field';
@@ -14,7 +15,7 @@ import { Spinner } from './Loading';
 
 type Passkey = RouterOutputs['user']['passkeys']['list'][number];
 
-/** The account's passkeys: add one on this device, rename or delete the others. */
+/** The account's passkeys: add one on this device, rename or delete the others (adding and deleting need a recent sign-in). */
 export function Passkeys() {
   const queryClient = useQueryClient();
   const list = useQuery(trpc.user.passkeys.list.queryOptions());
@@ -22,23 +23,24 @@ export function Passkeys() {
   const [name, setName] = useState('');
   const [deleting, setDeleting] = useState<Passkey | null>(null);
   const [added, setAdded] = useState(false);
+  const { withStepUp, dialog } = useStepUp();
 
   const add = useMutation({
-    mutationFn: () => addPasskey(name.trim() || undefined),
+    mutationFn: () => addPasskey(name.trim() || undefined, withStepUp),
     onSuccess: () => {
       setName('');
       setAdded(true);
       return refresh();
     },
   });
-  const remove = useMutation(
-    trpc.user.passkeys.delete.mutationOptions({
-      onSuccess: () => {
-        setDeleting(null);
-        return refresh();
-      },
-    }),
-  );
+  const remove = useMutation({
+    mutationFn: (input: RouterInputs['user']['passkeys']['delete']) =>
+      withStepUp(() => gatehouse.trpc.user.passkeys.delete.mutate(input)),
+    onSuccess: () => {
+      setDeleting(null);
+      return refresh();
+    },
+  });
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
@@ -100,6 +102,7 @@ export function Passkeys() {
           “{deleting?.name}” will no longer sign in to your account. The device may keep it until you remove it there.
         </p>
       </ConfirmDialog>
+      {dialog}
     </section>
   );
 }

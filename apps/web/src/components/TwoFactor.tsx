@@ -4,7 +4,7 @@ import QRCode from 'qrcode';
 import { type FormEvent, useEffect, useState } from 'react';
 import { errorMessage, fieldMessages, formMessage } from '../errors';
 import { gatehouse, trpc } from '../gatehouse';
-import { useStepUp } from '../step-up';
+import { useStepUp, type WithStepUp } from '../step-up';
 import { Alert } from './Alert';
 import { ConfirmDialog } from './ConfirmDialog';
 import { Field } from './Field';
@@ -134,7 +134,7 @@ export function TwoFactor() {
 interface TotpSetupProps {
   secret: string;
   otpauthUri: string;
-  withStepUp: <T>(action: () => Promise<T>) => Promise<T>;
+  withStepUp: WithStepUp;
   onEnabled: (backupCodes: string[]) => void;
   onCancel: () => void;
 }

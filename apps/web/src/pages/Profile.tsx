@@ -222,18 +222,18 @@ function PasswordForm({ hasPassword }: { hasPassword: boolean }) {
   );
 }
 
-/** Accounts created through a provider have no password until they set one here. */
+/** Accounts created through a provider have no password until they set one here (after a recent sign-in). */
 function SetPasswordForm() {
   const queryClient = useQueryClient();
   const [password, setPassword] = useState('');
-  const set = useMutation(
-    trpc.user.setPassword.mutationOptions({
-      onSuccess: () => {
-        setPassword('');
-        void queryClient.invalidateQueries({ queryKey: trpc.user.me.queryKey() });
-      },
-    }),
-  );
+  const { withStepUp, dialog } = useStepUp();
+  const set = useMutation({
+    mutationFn: (input: { password: string }) => withStepUp(() => gatehouse.trpc.user.setPassword.mutate(input)),
+    onSuccess: () => {
+      setPassword('');
+      void queryClient.invalidateQueries({ queryKey: trpc.user.me.queryKey() });
+    },
+  });
   const errors = fieldMessages(set.error);
   const message = formMessage(set.error, ['password']);
   const submit = (event: FormEvent) => {
@@ -264,6 +264,7 @@ function SetPasswordForm() {
           </button>
         </div>
       </form>
+      {dialog}
     </section>
   );
 }
