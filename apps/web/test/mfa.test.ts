@@ -1,7 +1,8 @@
 /**
  * Two-step verification in Chromium: set up an authenticator app on the profile (the test plays
  * the app, computing codes from the secret the page shows), sign in with a code and with a backup
- * code, confirm identity again for a change after the ten-minute window, and turn it off. The
+ * code, confirm identity again for a change after the ten-minute window, and turn it off; then,
+ * with the password alone, the password and email changes ask for it again after the window. The
  * server runs on a clock the test moves: each TOTP time step is accepted once, so the next code
  * comes from the next 30-second step instead of a wait.
  */
@@ -28,6 +29,7 @@ let server: RunningGatehouse;
 let browser: Browser;
 const clock = createTestClock();
 const user = freshUser('grace');
+const newPassword = 'a new horse battery';
 let secret = '';
 let backupCodes: string[] = [];
 
@@ -181,13 +183,28 @@ describe('two-step verification in the browser', () => {
     const { page } = browser;
     clock.advance(11 * 60_000);
     await page.getByLabel('Current password').fill(user.password);
-    await page.getByLabel('New password', { exact: true }).fill('a new horse battery');
-    await page.getByLabel('Confirm new password').fill('a new horse battery');
+    await page.getByLabel('New password', { exact: true }).fill(newPassword);
+    await page.getByLabel('Confirm new password').fill(newPassword);
     await page.getByRole('button', { name: 'Change password' }).click();
     const dialog = page.getByRole('dialog', { name: 'Confirm it’s you' });
     await dialog.getByLabel('Your password').fill(user.password);
     await dialog.getByRole('button', { name: 'Continue' }).click();
     await page.getByText('Your password has been changed.').waitFor();
+    expect(await dialog.isVisible()).toBe(false);
+  });
+
+  it('asks for the password again before an email change, then sends the link', async () => {
+    const { page } = browser;
+    clock.advance(11 * 60_000);
+    // The form's own password field is the new one; the dialog asks it once more for the session.
+    const newEmail = `moved-${user.email}`;
+    await page.getByLabel('New email').fill(newEmail);
+    await page.getByLabel('Password', { exact: true }).fill(newPassword);
+    await page.getByRole('button', { name: 'Send confirmation link' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Confirm it’s you' });
+    await dialog.getByLabel('Your password').fill(newPassword);
+    await dialog.getByRole('button', { name: 'Continue' }).click();
+    await page.getByText(`We sent a confirmation link to ${newEmail}`).waitFor();
     expect(await dialog.isVisible()).toBe(false);
   });
 });

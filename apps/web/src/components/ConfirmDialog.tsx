@@ -1,4 +1,4 @@
-import { type ReactNode, useEffect, useRef } from 'react';
+import { type ReactNode, useEffect, useId, useRef } from 'react';
 import { Alert } from './Alert';
 import { Spinner } from './Loading';
 
@@ -24,6 +24,8 @@ export function ConfirmDialog(props: ConfirmDialogProps) {
   const { open, title, children, confirmLabel, pendingLabel, danger, pending, error, onConfirm, onCancel } = props;
   const dialog = useRef<HTMLDialogElement>(null);
   const cancelButton = useRef<HTMLButtonElement>(null);
+  // Unique per dialog: a page may hold several (the profile has two), each named by its own title.
+  const titleId = useId();
 
   useEffect(() => {
     const element = dialog.current;
@@ -40,7 +42,7 @@ export function ConfirmDialog(props: ConfirmDialogProps) {
     <dialog
       ref={dialog}
       className="dialog"
-      aria-labelledby="confirm-title"
+      aria-labelledby={titleId}
       onCancel={(event) => {
         event.preventDefault();
         if (!pending) onCancel();
@@ -53,7 +55,7 @@ export function ConfirmDialog(props: ConfirmDialogProps) {
           onConfirm();
         }}
       >
-        <h2 id="confirm-title">{title}</h2>
+        <h2 id={titleId}>{title}</h2>
         <div className="dialog-body">{children}</div>
         {error && <Alert tone="error">{error}</Alert>}
         <div className="dialog-actions">
