@@ -6,6 +6,7 @@ import {
   alerts,
   apiClient,
   type Browser,
+  createTestClock,
   describedBy,
   heading,
   launchBrowser,
@@ -31,6 +32,8 @@ let server: RunningGatehouse;
 let admin: Browser;
 let other: Browser;
 const ids = new Map<string, number>();
+/** The server's clock: moved past the step-up window before the admin creates a key. */
+const clock = createTestClock();
 
 /** A Node-side service calling with an API key. */
 function service(key: string) {
@@ -38,7 +41,7 @@ function service(key: string) {
 }
 
 beforeAll(async () => {
-  [server, admin, other] = await Promise.all([startServer(), launchBrowser(), launchBrowser()]);
+  [server, admin, other] = await Promise.all([startServer({}, { clock: clock.now }), launchBrowser(), launchBrowser()]);
   const api = apiClient(server.url);
   for (const [username, fullName] of PEOPLE) {
     const user = await api.register({ username, email: `${username}@example.com`, password: PASSWORD, fullName });
@@ -203,6 +206,24 @@ describe('audit log and API keys in the browser', () => {
     await expect
       .poll(async () => (await page.locator('tbody tr').first().textContent()) ?? '')
       .toMatch(new RegExp(`API key revoked.*admin.*${prefix}`));
+  });
+
+  it('asks the admin for the password again before making a key after ten minutes', async () => {
+    const { page } = admin;
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'API keys' }).click();
+    await heading(page, 'API keys');
+    clock.advance(11 * 60_000);
+    await page.getByLabel('Name').fill('nightly');
+    await page.getByRole('checkbox', { name: /tokens:introspect/ }).check();
+    await page.getByRole('button', { name: 'Create key' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Confirm it’s you' });
+    await dialog.getByLabel('Your password').fill(ADMIN.password);
+    await dialog.getByRole('button', { name: 'Continue' }).click();
+    const box = page.getByRole('region', { name: 'Your new key “nightly”' });
+    await box.waitFor();
+    expect(await box.getByLabel('API key').inputValue()).toMatch(KEY_FORMAT);
+    expect(await dialog.isVisible()).toBe(false);
+    await page.getByRole('button', { name: "I've saved it" }).click();
   });
 
   it('keeps plain users out of both pages; the server refuses anyway', async () => {

@@ -9,8 +9,9 @@ import { ListState, Refreshing, Spinner } from '../components/Loading';
 import { RequireAdmin } from '../components/RequireAdmin';
 import { errorMessage, fieldMessages, formMessage } from '../errors';
 import { formatDate, formatDateTime, formatRelative } from '../format';
-import { trpc } from '../gatehouse';
+import { gatehouse, trpc } from '../gatehouse';
 import { usePageTitle } from '../page';
+import { useStepUp } from '../step-up';
 
 type ApiKey = RouterOutputs['admin']['apiKeys']['list']['items'][number];
 type Scope = RouterInputs['admin']['apiKeys']['create']['scopes'][number];
@@ -223,16 +224,18 @@ function CreateKeyForm({ onCreated }: { onCreated: (name: string, key: string) =
   const form = useRef<HTMLFormElement>(null);
   const scopesId = useId();
 
-  const create = useMutation(
-    trpc.admin.apiKeys.create.mutationOptions({
-      // The answer holds the secret: drop it from the mutation cache as soon as nothing watches it.
-      gcTime: 0,
-      onSuccess: (created) => {
-        void queryClient.invalidateQueries({ queryKey: trpc.admin.apiKeys.list.queryKey() });
-        onCreated(created.name, created.key);
-      },
-    }),
-  );
+  // A key outlives the admin's session: the server wants a recent sign-in to make one.
+  const { withStepUp, dialog } = useStepUp();
+  const create = useMutation({
+    mutationFn: (input: RouterInputs['admin']['apiKeys']['create']) =>
+      withStepUp(() => gatehouse.trpc.admin.apiKeys.create.mutate(input)),
+    // The answer holds the secret: drop it from the mutation cache as soon as nothing watches it.
+    gcTime: 0,
+    onSuccess: (created) => {
+      void queryClient.invalidateQueries({ queryKey: trpc.admin.apiKeys.list.queryKey() });
+      onCreated(created.name, created.key);
+    },
+  });
 
   useEffect(() => {
     if (create.error) form.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus();
@@ -314,6 +317,7 @@ function CreateKeyForm({ onCreated }: { onCreated: (name: string, key: string) =
           </button>
         </div>
       </form>
+      {dialog}
     </section>
   );
 }
