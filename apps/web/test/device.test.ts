@@ -1,7 +1,8 @@
 /**
  * Device sign-in end to end: the real `gatehouse` CLI runs `login --device` against the real
  * server, Chromium signs in on the web app and approves (or denies) the code the CLI printed,
- * and the CLI ends signed in (or refused).
+ * and the CLI ends signed in (or refused). Approving needs a recent sign-in: past the ten-minute
+ * window (the server runs on a clock the test moves) the page asks for the password first.
  */
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
@@ -14,6 +15,7 @@ import {
   alerts,
   apiClient,
   type Browser,
+  createTestClock,
   freshUser,
   heading,
   launchBrowser,
@@ -67,10 +69,11 @@ function gatehouse(args: string[], home: string): CliRun {
 let server: RunningGatehouse;
 let browser: Browser;
 const user = freshUser('devicer');
+const clock = createTestClock();
 
 beforeAll(async () => {
   if (!existsSync(CLI)) throw new Error(`Build the CLI first: ${CLI} is missing`);
-  [server, browser] = await Promise.all([startServer(), launchBrowser()]);
+  [server, browser] = await Promise.all([startServer({}, { clock: clock.now }), launchBrowser()]);
   await apiClient(server.url).register(user);
 });
 
@@ -127,5 +130,28 @@ describe('gatehouse login --device with the browser approving', () => {
     expect(result.stderr).toContain('denied');
     expect((await gatehouse(['whoami'], home).done).code).not.toBe(0);
     await signOut(page);
+  }, 60_000);
+
+  it('asks for the password again before approving when the sign-in is over ten minutes old', async () => {
+    const { page } = browser;
+    await signIn(page, server.url, user.username, user.password);
+    await heading(page, 'Profile');
+    // After the window, then the code: it lives ten minutes of the server's time too.
+    clock.advance(11 * 60_000);
+    const home = mkdtempSync(join(tmpdir(), 'gatehouse-device-home-'));
+    const cli = gatehouse(['login', '--device', '--url', server.url], home);
+    const [, link] = await cli.waitFor(/open (\S+\?user_code=\S+)\n/);
+    await page.goto(link!);
+    await heading(page, 'Sign in a device');
+    await page.getByRole('button', { name: 'Approve', exact: true }).click();
+    const dialog = page.getByRole('dialog', { name: 'Confirm it’s you' });
+    await dialog.getByLabel('Your password').fill(user.password);
+    await dialog.getByRole('button', { name: 'Continue' }).click();
+    await expect.poll(() => alerts(page)).toContain('gatehouse CLI is now signed in to your account');
+    expect(await dialog.isVisible()).toBe(false);
+
+    const result = await cli.done;
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(`Signed in to ${server.url} as ${user.username}`);
   }, 60_000);
 });

@@ -1,16 +1,19 @@
+import type { RouterInputs } from '@gatehouse/client';
 import { useMutation } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { Alert } from '../components/Alert';
 import { Field } from '../components/Field';
 import { Spinner } from '../components/Loading';
 import { errorMessage, fieldMessages } from '../errors';
-import { trpc } from '../gatehouse';
+import { gatehouse, trpc } from '../gatehouse';
 import { usePageTitle } from '../page';
 import { useSearchParam } from '../router';
+import { useStepUp } from '../step-up';
 
 /**
  * Device sign-in (RFC 8628): the user types (or follows a link with) the code a CLI shows and
- * approves or denies it. Approving signs that device in as the current user.
+ * approves or denies it. Approving signs that device in as the current user, so it needs a recent
+ * sign-in (the step-up dialog asks after ten minutes).
  */
 export function Device() {
   usePageTitle('Sign in a device');
@@ -26,7 +29,12 @@ export function Device() {
           ? `${result.clientName ?? 'The device'} is now signed in to your account. You can close this page.`
           : `${result.clientName ?? 'The device'} was refused. It will not be signed in.`,
     });
-  const approve = useMutation(trpc.user.device.approve.mutationOptions({ onSuccess: done('approved') }));
+  const { withStepUp, dialog } = useStepUp();
+  const approve = useMutation({
+    mutationFn: (input: RouterInputs['user']['device']['approve']) =>
+      withStepUp(() => gatehouse.trpc.user.device.approve.mutate(input)),
+    onSuccess: done('approved'),
+  });
   const deny = useMutation(trpc.user.device.deny.mutationOptions({ onSuccess: done('denied') }));
   const failed = approve.error ?? deny.error;
   const busy = approve.isPending || deny.isPending;
@@ -87,6 +95,7 @@ export function Device() {
             </div>
           </form>
         )}
+        {dialog}
       </section>
     </>
   );
