@@ -86,8 +86,9 @@ export class EmailLifecycle {
 
   /** After sign-up: the first verification mail (none when EMAIL_VERIFICATION=off or no mail). */
   /** A sender for this outbox, for the process that delivers mail (see OutboxSender). */
+  /** Delivers the outbox on the services' clock (mail queued "now" is due now, test clocks too). */
   outboxSender(options: Omit<OutboxSenderOptions, 'db'>): OutboxSender {
-    return new OutboxSender({ ...options, db: this.d.db });
+    return new OutboxSender({ clock: this.d.clock, ...options, db: this.d.db });
   }
 
   /** Housekeeping: mailed links a day past expiry and mail sent a month ago serve no one. */
