@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
 import { openSqliteFile, processEnv } from '../process-support.js';
 import { killServers, spawnServer } from '../server-process.js';
 import { printFigures, secondsUntil, send, sentBetween, sleep, startLoad } from './fault-support.js';
@@ -17,6 +17,8 @@ describe('worker killed under load (WORKERS=2)', () => {
   it('is replaced; only its in-flight calls fail; every acknowledged account is stored', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'gatehouse-faultworkers-'));
     const server = await spawnServer(processEnv(dir, { WORKERS: '2', EMAIL_VERIFICATION: 'off' }));
+    // Server and load end with the attempt, so a retry does not share the machine with them.
+    onTestFinished(() => server.stop());
     const listening = () => (server.output().match(/Gatehouse listening on/g) ?? []).length;
     await secondsUntil(() => listening() === 2, 30_000);
     const bothListeningAt = Date.now();
@@ -31,6 +33,7 @@ describe('worker killed under load (WORKERS=2)', () => {
       if (answer.status === 200) acknowledged.push(username);
       return answer;
     });
+    onTestFinished(() => load.stop());
     // The primary stops the cluster when a worker dies within 5 s of starting (a crash loop).
     // Counted from when both were listening (a worker starts before it listens): on a busy
     // machine start-up takes seconds, and counting from the spawn killed a worker too young.
