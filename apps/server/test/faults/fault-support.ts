@@ -194,13 +194,17 @@ export function ownPostgresUnavailable(): string | null {
 
 export interface OwnPostgres {
   url: string;
+  /** The URL of one database of this server. */
+  urlOf(database: string): string;
   start(): void;
+  /** Starts the server unless pg_ctl finds it running (e.g. after an attempt that stopped it failed). */
+  ensureRunning(): void;
   /** pg_ctl stop: `fast` ends sessions cleanly, `immediate` is a crash. */
   stop(mode: 'fast' | 'immediate'): void;
-  /** Runs SQL through psql and returns its unaligned rows. */
-  sql(text: string): string[];
+  /** Runs SQL through psql (in `database`, default postgres) and returns its unaligned rows. */
+  sql(text: string, database?: string): string[];
   /** Runs SQL in a psql of its own, in the background (e.g. to hold a lock). */
-  sqlInBackground(text: string): ChildProcess;
+  sqlInBackground(text: string, database?: string): ChildProcess;
   /** Stops the server and forgets it. */
   destroy(): void;
 }
@@ -223,25 +227,39 @@ export async function startOwnPostgres(): Promise<OwnPostgres> {
   const start = () =>
     asPostgres([join(bin, 'pg_ctl'), '-D', data, '-o', options, '-l', join(dir, 'log'), '-w', 'start']);
   const stop = (mode: 'fast' | 'immediate') => asPostgres([join(bin, 'pg_ctl'), '-D', data, '-m', mode, '-w', 'stop']);
+  // pg_ctl status exits 0 while the server runs, 3 when it does not.
+  const isRunning = () =>
+    spawnSync('runuser', ['-u', 'postgres', '--', join(bin, 'pg_ctl'), '-D', data, 'status'], { timeout: 20_000 })
+      .status === 0;
   start();
-  const psqlArgs = ['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', '-d', 'postgres', '-Atq', '-c'];
+  const psqlArgs = (database: string) => ['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', '-d', database];
+  const urlOf = (database: string) => `postgres://postgres@127.0.0.1:${port}/${database}`;
   let running = true;
   return {
-    url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    url: urlOf('postgres'),
+    urlOf,
     start: () => {
       start();
+      running = true;
+    },
+    ensureRunning: () => {
+      if (!isRunning()) start();
       running = true;
     },
     stop: (mode) => {
       stop(mode);
       running = false;
     },
-    sql: (text) => {
-      const result = spawnSync('psql', [...psqlArgs, text], { encoding: 'utf8', timeout: 20_000 });
+    sql: (text, database = 'postgres') => {
+      const result = spawnSync('psql', [...psqlArgs(database), '-Atq', '-c', text], {
+        encoding: 'utf8',
+        timeout: 20_000,
+      });
       if (result.status !== 0) throw new Error(`psql failed: ${result.stderr}`);
       return result.stdout.split('\n').filter((line) => line !== '');
     },
-    sqlInBackground: (text) => spawn('psql', [...psqlArgs, text], { stdio: 'ignore' }),
+    sqlInBackground: (text, database = 'postgres') =>
+      spawn('psql', [...psqlArgs(database), '-Atq', '-c', text], { stdio: 'ignore' }),
     destroy: () => {
       if (running) stop('immediate');
       running = false;

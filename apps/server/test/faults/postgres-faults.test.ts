@@ -3,7 +3,7 @@
 // lock. Calls answer 200 or a prompt 503 with Retry-After (never a 500 or a hang), /readyz says
 // not-ready while /healthz stays up, the outage is logged once, service resumes by itself, and
 // every acknowledged write is there afterwards.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import {
   type Answer,
   type LoggedGatehouse,
@@ -39,31 +39,59 @@ function expectOnly200Or503(answers: Answer[], boundMs: number): void {
 }
 
 describe.skipIf(unavailable !== null)('PostgreSQL faults under load', () => {
+  // The cluster (initdb takes seconds) is the suite's; everything else belongs to one attempt.
   let pg: OwnPostgres;
-  let server: LoggedGatehouse;
-  let accessToken: string;
+  let attempts = 0;
 
   beforeAll(async () => {
     pg = await startOwnPostgres();
-    // A call may wait DB_CONNECT_TIMEOUT or DB_STATEMENT_TIMEOUT once or twice (a query per step):
-    // at 1 s each, every answer comes within the 2.5 s asserted below, on a busy machine too.
-    server = await startLoggedGatehouse({ DATABASE_URL: pg.url, DB_CONNECT_TIMEOUT: '1s', DB_STATEMENT_TIMEOUT: '1s' });
-    const user = { username: 'reader', email: 'reader@example.com', password: PASSWORD };
-    expect((await send(server.url, '/trpc/auth.register', user)).status).toBe(200);
-    accessToken = (await send(server.url, '/trpc/auth.login', user)).body.result.data.accessToken;
   }, 60_000);
-  afterAll(async () => {
-    await server?.close();
+  afterAll(() => {
     pg?.destroy();
   });
 
-  const me = () => send(server.url, '/trpc/user.me', undefined, { authorization: `Bearer ${accessToken}` });
+  interface Attempt {
+    server: LoggedGatehouse;
+    /** This attempt's database: a retry (the faults project's `retry`) never sees a failed attempt's rows or locks. */
+    database: string;
+    me(): Promise<Answer>;
+  }
+
+  /**
+   * A fresh database and server, with a signed-in reader, for one attempt; closed when the attempt
+   * ends, passed or failed. A failed attempt may have left the cluster stopped: start it first.
+   */
+  async function startAttempt(): Promise<Attempt> {
+    pg.ensureRunning();
+    const database = `attempt${++attempts}`;
+    pg.sql(`create database ${database}`);
+    // A call may wait DB_CONNECT_TIMEOUT or DB_STATEMENT_TIMEOUT once or twice (a query per step):
+    // at 1 s each, every answer comes within the 2.5 s asserted below, on a busy machine too.
+    const server = await startLoggedGatehouse({
+      DATABASE_URL: pg.urlOf(database),
+      DB_CONNECT_TIMEOUT: '1s',
+      DB_STATEMENT_TIMEOUT: '1s',
+    });
+    onTestFinished(() => server.close());
+    const user = { username: 'reader', email: 'reader@example.com', password: PASSWORD };
+    expect((await send(server.url, '/trpc/auth.register', user)).status).toBe(200);
+    const accessToken = (await send(server.url, '/trpc/auth.login', user)).body.result.data.accessToken;
+    const me = () => send(server.url, '/trpc/user.me', undefined, { authorization: `Bearer ${accessToken}` });
+    return { server, database, me };
+  }
+
+  /** Starts `concurrency` loops of `call`; they stop when the attempt ends, before its server closes. */
+  function attemptLoad(concurrency: number, call: (n: number) => Promise<Answer>) {
+    const load = startLoad(concurrency, call);
+    onTestFinished(() => load.stop());
+    return load;
+  }
 
   /** Half the loops register new accounts (writes), half read the current user. */
-  function writeAndReadLoad(prefix: string) {
+  function writeAndReadLoad({ server, me }: Attempt, prefix: string) {
     const acknowledged: string[] = [];
     const attempted: string[] = [];
-    const load = startLoad(4, async (n) => {
+    const load = attemptLoad(4, async (n) => {
       if (n % 2 === 1) return me();
       const username = `${prefix}${n}`;
       attempted.push(username);
@@ -79,8 +107,8 @@ describe.skipIf(unavailable !== null)('PostgreSQL faults under load', () => {
   }
 
   /** Acknowledged accounts are all stored; any stored account (acknowledged or not) is whole: it signs in. */
-  async function accountsFound(prefix: string, acknowledged: string[]): Promise<number> {
-    const stored = new Set(pg.sql(`select username from users where username like '${prefix}%'`));
+  async function accountsFound({ server, database }: Attempt, prefix: string, acknowledged: string[]): Promise<number> {
+    const stored = new Set(pg.sql(`select username from users where username like '${prefix}%'`, database));
     const found = acknowledged.filter((name) => stored.has(name)).length;
     const unacknowledged = [...stored].filter((name) => !acknowledged.includes(name));
     for (const username of [...unacknowledged, ...acknowledged.slice(0, 5)]) {
@@ -90,7 +118,9 @@ describe.skipIf(unavailable !== null)('PostgreSQL faults under load', () => {
   }
 
   it('stopped and restarted: prompt 503s, /readyz not ready, /healthz up, one log line, heals', async () => {
-    const { load, acknowledged } = writeAndReadLoad('pgstop');
+    const attempt = await startAttempt();
+    const { server, me } = attempt;
+    const { load, acknowledged } = writeAndReadLoad(attempt, 'pgstop');
     await sleep(800);
     const logsBefore = server.logs.length;
     const faultAt = Date.now();
@@ -117,13 +147,15 @@ describe.skipIf(unavailable !== null)('PostgreSQL faults under load', () => {
     expect(logCount(logs, 'mail outbox unreachable')).toBeLessThanOrEqual(1);
     expect(logCount(logs, 'procedure failed')).toBe(0);
 
-    const found = await accountsFound('pgstop', acknowledged);
+    const found = await accountsFound(attempt, 'pgstop', acknowledged);
     expect(found).toBe(acknowledged.length);
     printFigures({ fault: 'PostgreSQL stopped 3 s', during, recoverSeconds, acknowledged: acknowledged.length, found });
   }, 60_000);
 
   it('connections terminated (pg_terminate_backend) three times: only 200 or 503, heals at once', async () => {
-    const { load, acknowledged } = writeAndReadLoad('pgkill');
+    const attempt = await startAttempt();
+    const { server, me } = attempt;
+    const { load, acknowledged } = writeAndReadLoad(attempt, 'pgkill');
     await sleep(800);
     const logsBefore = server.logs.length;
     const faultAt = Date.now();
@@ -146,7 +178,7 @@ describe.skipIf(unavailable !== null)('PostgreSQL faults under load', () => {
     expect(logCount(server.logs.slice(logsBefore), 'database unavailable')).toBeLessThanOrEqual(3);
     expect(logCount(server.logs.slice(logsBefore), 'procedure failed')).toBe(0);
 
-    const found = await accountsFound('pgkill', acknowledged);
+    const found = await accountsFound(attempt, 'pgkill', acknowledged);
     expect(found).toBe(acknowledged.length);
     printFigures({
       fault: 'PostgreSQL connections terminated ×3',
@@ -158,12 +190,13 @@ describe.skipIf(unavailable !== null)('PostgreSQL faults under load', () => {
   }, 60_000);
 
   it('slow (sessions table locked 4 s): calls end at the statement timeout with 503, the pool recovers', async () => {
+    const { server, database, me } = await startAttempt();
     const user = { username: 'slowpoke', password: PASSWORD };
     expect((await send(server.url, '/trpc/auth.register', { ...user, email: 'slowpoke@example.com' })).status).toBe(
       200,
     );
     let acknowledged = 0;
-    const load = startLoad(4, async (n) => {
+    const load = attemptLoad(4, async (n) => {
       if (n % 2 === 1) return me();
       const answer = await send(server.url, '/trpc/auth.login', user);
       if (answer.status === 200) acknowledged++;
@@ -173,6 +206,7 @@ describe.skipIf(unavailable !== null)('PostgreSQL faults under load', () => {
     const faultAt = Date.now();
     const locker = pg.sqlInBackground(
       'begin; lock table sessions in access exclusive mode; select pg_sleep(4); commit;',
+      database,
     );
     const released = new Promise((resolve) => locker.once('exit', resolve));
     await sleep(1000);
@@ -193,7 +227,10 @@ describe.skipIf(unavailable !== null)('PostgreSQL faults under load', () => {
     expectOnly200Or503(during, 2500);
     expect(recoverSeconds).toBeLessThan(5);
     const sessions = Number(
-      pg.sql("select count(*) from sessions s join users u on u.id = s.user_id where u.username = 'slowpoke'")[0],
+      pg.sql(
+        "select count(*) from sessions s join users u on u.id = s.user_id where u.username = 'slowpoke'",
+        database,
+      )[0],
     );
     expect(sessions).toBe(acknowledged);
     printFigures({

@@ -1,7 +1,7 @@
 // Redis (the shared rate-limit store) killed and restarted under sign-in load, on a redis-server
 // of this suite's own (the shared one on 6379 serves other suites). The documented fallback:
 // limits hold per process while Redis is away, no call fails, and counting resumes in Redis.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import {
   type LoggedGatehouse,
   logCount,
@@ -23,21 +23,21 @@ if (unavailable) console.warn(`Redis fault test skipped: ${unavailable}`);
 const USER = { username: 'redisuser', email: 'redisuser@example.com', password: 'fault-password-1' };
 
 describe.skipIf(unavailable !== null)('Redis fault under load', () => {
-  let redis: OwnRedis;
-  let server: LoggedGatehouse;
-
-  beforeAll(async () => {
-    redis = await startOwnRedis();
-    server = await startLoggedGatehouse({ REDIS_URL: redis.url, RATE_LIMIT_STORE: 'redis' });
+  /**
+   * Redis, the server (with its in-memory database and user) and the load belong to one attempt:
+   * a retry (the faults project's `retry`) never meets a Redis or load a failed attempt left behind.
+   */
+  async function startAttempt(): Promise<{ redis: OwnRedis; server: LoggedGatehouse }> {
+    const redis = await startOwnRedis();
+    onTestFinished(() => redis.kill());
+    const server = await startLoggedGatehouse({ REDIS_URL: redis.url, RATE_LIMIT_STORE: 'redis' });
+    onTestFinished(() => server.close());
     expect((await send(server.url, '/trpc/auth.register', USER)).status).toBe(200);
-  });
-  afterAll(async () => {
-    await server?.close();
-    await redis?.kill();
-  });
+    return { redis, server };
+  }
 
   /** The sum of every counter Redis holds (rate-limiter-flexible keeps consumed points as integers). */
-  const countedInRedis = () =>
+  const countedInRedis = (redis: OwnRedis) =>
     redis
       .cli('--scan')
       .split('\n')
@@ -45,14 +45,16 @@ describe.skipIf(unavailable !== null)('Redis fault under load', () => {
       .reduce((sum, key) => sum + (Number.parseInt(redis.cli('get', key), 10) || 0), 0);
 
   it('killed and restarted: sign-ins go on (per-process limits), counting resumes in Redis', async () => {
+    const { redis, server } = await startAttempt();
     let acknowledged = 0;
     const load = startLoad(4, async () => {
       const answer = await send(server.url, '/trpc/auth.login', USER);
       if (answer.status === 200) acknowledged++;
       return answer;
     });
+    onTestFinished(() => load.stop());
     await sleep(800);
-    expect(countedInRedis()).toBeGreaterThan(0);
+    expect(countedInRedis(redis)).toBeGreaterThan(0);
     const logsBefore = server.logs.length;
     const faultAt = Date.now();
     await redis.kill();
@@ -60,7 +62,7 @@ describe.skipIf(unavailable !== null)('Redis fault under load', () => {
     const backAt = Date.now();
     await redis.start();
     // A fresh Redis holds nothing: once counters appear again, counting has resumed there.
-    const recoverSeconds = await secondsUntil(() => countedInRedis() > 0, 10_000);
+    const recoverSeconds = await secondsUntil(() => countedInRedis(redis) > 0, 10_000);
     await sleep(300);
     await load.stop();
 
@@ -71,9 +73,9 @@ describe.skipIf(unavailable !== null)('Redis fault under load', () => {
     expect(recoverSeconds).toBeLessThan(5);
 
     // Each sign-in now counts in Redis again.
-    const before = countedInRedis();
+    const before = countedInRedis(redis);
     for (let i = 0; i < 3; i++) expect((await send(server.url, '/trpc/auth.login', USER)).status).toBe(200);
-    expect(countedInRedis()).toBeGreaterThanOrEqual(before + 3);
+    expect(countedInRedis(redis)).toBeGreaterThanOrEqual(before + 3);
 
     // The outage is logged, but not once per refused reconnection or per request.
     expect(logCount(server.logs.slice(logsBefore), 'rate-limit store error')).toBe(1);

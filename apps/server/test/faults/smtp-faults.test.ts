@@ -1,6 +1,6 @@
 // The mail server stopped under load and started again: requests that queue mail still succeed
 // (the outbox is durable), and every queued mail is delivered exactly once afterwards.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { startSmtp, type TestSmtp } from '../smtp-support.js';
 import {
   type LoggedGatehouse,
@@ -17,29 +17,30 @@ const USERS = 40;
 const emailOf = (n: number) => `mailfault${n}@example.com`;
 
 describe('SMTP fault under load', () => {
-  let smtp: TestSmtp;
-  let server: LoggedGatehouse;
-
-  beforeAll(async () => {
-    smtp = await startSmtp();
-    server = await startLoggedGatehouse({
+  /**
+   * The mail server, Gatehouse (with its in-memory database and accounts) and the load belong to
+   * one attempt: a retry (the faults project's `retry`) starts with a listening, empty mailbox.
+   */
+  async function startAttempt(): Promise<{ smtp: TestSmtp; server: LoggedGatehouse }> {
+    const smtp = await startSmtp();
+    onTestFinished(() => smtp.stop());
+    const server = await startLoggedGatehouse({
       SMTP_URL: smtp.url,
       EMAIL_VERIFICATION: 'off',
       MAIL_POLL_INTERVAL: '1s',
       MAIL_RETRY_BASE: '1s',
       MAIL_SEND_TIMEOUT: '1s',
     });
+    onTestFinished(() => server.close());
     for (let n = 0; n < USERS; n++) {
       const user = { username: `mailfault${n}`, email: emailOf(n), password: 'fault-password-1' };
       expect((await send(server.url, '/trpc/auth.register', user)).status).toBe(200);
     }
-  });
-  afterAll(async () => {
-    await server?.close();
-    await smtp?.stop();
-  });
+    return { smtp, server };
+  }
 
   it('stopped 3 s: password-reset requests succeed, each mail arrives once after it returns', async () => {
+    const { smtp, server } = await startAttempt();
     const acknowledged: string[] = [];
     const faultAt = Date.now();
     await smtp.stop();
@@ -51,6 +52,7 @@ describe('SMTP fault under load', () => {
       if (answer.status === 200) acknowledged.push(emailOf(n));
       return answer;
     });
+    onTestFinished(() => load.stop());
     await sleep(3000);
     const backAt = Date.now();
     await load.stop();
