@@ -128,6 +128,7 @@ for (const fn of (requireRecentAuth as unknown as { _middlewares: object[] })._m
   recentAuthMiddlewares.add(fn);
 
 /** True when a procedure's chain holds requireRecentAuth. */
-export function hasRecentAuthGuard(procedure: { _def: { middlewares: readonly object[] } }): boolean {
-  return procedure._def.middlewares.some((fn) => recentAuthMiddlewares.has(fn));
+export function hasRecentAuthGuard(procedure: { _def: object }): boolean {
+  const middlewares = (procedure._def as { middlewares?: readonly object[] }).middlewares ?? [];
+  return middlewares.some((fn) => recentAuthMiddlewares.has(fn));
 }

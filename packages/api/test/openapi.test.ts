@@ -2,6 +2,7 @@ import { Validator } from '@seriousme/openapi-schema-validator';
 import { describe, expect, it } from 'vitest';
 import {
   appRouter,
+  hasRecentAuthGuard,
   openApiDocument,
   type ProcedureDescription,
   procedureDescriptions,
@@ -40,6 +41,17 @@ describe('the OpenAPI document', () => {
     expect(missing).toEqual([]);
     const stale = Object.keys(procedureDescriptions).filter((path) => !procedurePaths.includes(path));
     expect(stale).toEqual([]);
+  });
+
+  it('says of exactly the step-up procedures that they need a recent authentication, with a 403 for it', () => {
+    const procedures = appRouter._def.procedures as unknown as Record<string, { _def: object }>;
+    for (const path of procedurePaths) {
+      const stepUp = hasRecentAuthGuard(procedures[path] as { _def: object });
+      const described = operation(path) as { description?: string; responses: Record<string, { description: string }> };
+      expect(described.description?.includes('Needs a recent authentication (step-up)') ?? false, path).toBe(stepUp);
+      expect(described.responses['403']?.description.includes('REAUTH_REQUIRED') ?? false, path).toBe(stepUp);
+    }
+    expect(procedurePaths.filter((path) => hasRecentAuthGuard(procedures[path] as { _def: object })).length).toBe(12);
   });
 
   it('fails the description check for a procedure nobody described', () => {

@@ -120,14 +120,13 @@ export const procedureDescriptions: Record<string, ProcedureDescription> = {
   'user.update': { summary: 'Change your full name or email', output: publicUserOutput },
   'user.changePassword': {
     summary: 'Change your password',
-    description:
-      'Ends every other session of the account. Needs a recent authentication (step-up; else 403 with `reason: "REAUTH_REQUIRED"`, see `auth.reauthenticate`).',
+    description: 'Ends every other session of the account.',
   },
   'user.requestEmailVerification': { summary: 'Mail yourself a new verification link' },
   'user.requestEmailChange': {
     summary: 'Ask to move your account to another address',
     description:
-      'A confirmation link goes to the new address and a notice to the current one; the address changes only when the link is followed. Needs a recent authentication (step-up; else 403 with `reason: "REAUTH_REQUIRED"`, see `auth.reauthenticate`).',
+      'A confirmation link goes to the new address and a notice to the current one; the address changes only when the link is followed.',
   },
   'user.sessions': { summary: 'Your sessions (devices signed in)' },
   'user.revokeSession': { summary: 'End one of your sessions' },
@@ -135,18 +134,13 @@ export const procedureDescriptions: Record<string, ProcedureDescription> = {
   'user.linkedAccounts': { summary: 'The provider identities you can sign in with' },
   'user.linkAccount': {
     summary: 'Start linking another provider identity to your account',
-    description:
-      'Needs a recent authentication (step-up; else 403 with `reason: "REAUTH_REQUIRED"`, see `auth.reauthenticate`).',
   },
   'user.unlinkAccount': {
     summary: 'Remove a linked provider identity',
-    description:
-      'Refused when it would leave the account with no way to sign in. Needs a recent authentication (step-up; else 403 with `reason: "REAUTH_REQUIRED"`, see `auth.reauthenticate`).',
+    description: 'Refused when it would leave the account with no way to sign in.',
   },
   'user.setPassword': {
     summary: 'Set a first password on an account created through a provider',
-    description:
-      'Needs a recent authentication (step-up; else 403 with `reason: "REAUTH_REQUIRED"`, see `auth.reauthenticate`).',
   },
   'user.passkeys.registrationOptions': {
     summary: 'Start adding a passkey: creation options for navigator.credentials.create',
@@ -168,7 +162,7 @@ export const procedureDescriptions: Record<string, ProcedureDescription> = {
   'user.device.approve': {
     summary: 'Approve a device sign-in by the code it shows',
     description:
-      'The device polling with this code signs in as you. Wrong codes are counted per user and per address and held to a low limit. Needs a recent authentication (step-up; else 403 with `reason: "REAUTH_REQUIRED"`, see `auth.reauthenticate`).',
+      'The device polling with this code signs in as you. Wrong codes are counted per user and per address and held to a low limit.',
   },
   'user.device.deny': { summary: 'Deny a device sign-in by the code it shows' },
 
@@ -179,15 +173,12 @@ export const procedureDescriptions: Record<string, ProcedureDescription> = {
   },
   'user.mfa.totp.enable': {
     summary: 'Confirm the authenticator app with a code; returns 10 backup codes, shown once',
-    description: 'Needs a recent authentication (step-up).',
   },
   'user.mfa.backupCodes.regenerate': {
     summary: 'Replace your backup codes',
-    description: 'Needs a recent authentication (step-up).',
   },
   'user.mfa.disable': {
     summary: 'Remove your authenticator app and backup codes',
-    description: 'Needs a recent authentication (step-up).',
     output: okOutput,
   },
   'admin.users.list': { summary: 'List users, with search, role filter and cursor paging' },
@@ -205,8 +196,7 @@ export const procedureDescriptions: Record<string, ProcedureDescription> = {
   'admin.users.delete': { summary: 'Delete a user', description: 'Never yourself, never the last admin.' },
   'admin.apiKeys.create': {
     summary: 'Create an API key for another service',
-    description:
-      'The full key is returned once, in `key`; it cannot be shown again. Needs a recent authentication (step-up; else 403 with `reason: "REAUTH_REQUIRED"`).',
+    description: 'The full key is returned once, in `key`; it cannot be shown again.',
   },
   'admin.apiKeys.list': { summary: 'List API keys, revoked and expired ones included (never a secret)' },
   'admin.apiKeys.revoke': { summary: 'Revoke an API key' },

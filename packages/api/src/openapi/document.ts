@@ -3,6 +3,7 @@ import type { AnyTRPCProcedure, AnyTRPCRouter } from '@trpc/server';
 import { TRPC_ERROR_CODES_BY_KEY } from '@trpc/server/rpc';
 import { z } from 'zod';
 import { guardsOf } from '../guards.js';
+import { hasRecentAuthGuard } from '../procedures.js';
 import { REFRESH_COOKIE } from '../refresh-cookie.js';
 import { type ProcedureDescription, procedureDescriptions } from './descriptions.js';
 
@@ -119,6 +120,17 @@ function inputSchemaOf(parsers: z.ZodType[], shared: JsonObject): JsonObject {
   return schemas.length === 1 && schemas[0] ? schemas[0] : { allOf: schemas };
 }
 
+/** Said of every procedure built with requireRecentAuth, so no description can leave it out. */
+const STEP_UP =
+  'Needs a recent authentication (step-up): else 403 with `data.reason = "REAUTH_REQUIRED"`; call `auth.reauthenticate`, then retry.';
+
+/** The description, with the step-up sentence when the procedure demands a recent authentication. */
+function describedAs(procedure: AnyTRPCProcedure, description: ProcedureDescription | undefined): string | undefined {
+  const text = description?.description;
+  if (!hasRecentAuthGuard(procedure)) return text;
+  return text ? `${text} ${STEP_UP}` : STEP_UP;
+}
+
 function errorResponse(description: string): JsonObject {
   return { description, content: { [JSON_TYPE]: { schema: ERROR_REF } } };
 }
@@ -166,8 +178,15 @@ function operationOf(
   };
   if (parsers.length) responses['400'] = errorResponse('BAD_REQUEST: the input failed validation (see fieldErrors)');
   if (security.length) responses['401'] = errorResponse('UNAUTHORIZED: missing, bad, expired or revoked credentials');
-  if (limited) {
-    responses['403'] = errorResponse('FORBIDDEN: the role or API key scope is not enough, or the account is inactive');
+  const stepUp = hasRecentAuthGuard(procedure);
+  if (limited || stepUp) {
+    const reasons = [
+      limited ? 'the role or API key scope is not enough' : null,
+      stepUp ? 'no recent authentication (reason REAUTH_REQUIRED)' : null,
+    ];
+    responses['403'] = errorResponse(
+      `FORBIDDEN: ${reasons.filter((reason) => reason !== null).join(', or ')}, or the account is inactive`,
+    );
   }
   responses.default = errorResponse('Any other error, in the same shape (404, 409, 413, 429 with Retry-After, …)');
 
@@ -179,7 +198,8 @@ function operationOf(
     responses,
     'x-trpc-type': procedure._def.type,
   };
-  if (description?.description) operation.description = description.description;
+  const text = describedAs(procedure, description);
+  if (text) operation.description = text;
   if (!parsers.length) return operation;
   const schema = inputSchemaOf(parsers, shared);
   const required = !inputIsOptional(parsers);
