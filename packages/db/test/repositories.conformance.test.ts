@@ -5,18 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import { type Database, type NewUser, UniqueViolationError } from '../src/index.js';
 import { databasePerTest, type Engine, postgresEngine, sqliteEngine } from './engines.js';
+import { at, t0, user } from './fixtures.js';
 
-const t0 = new Date('2026-01-01T00:00:00Z');
-const at = (seconds: number) => new Date(t0.getTime() + seconds * 1000);
-const user = (name: string, role: NewUser['role'] = 'user'): NewUser => ({
-  username: name,
-  usernameKey: name.toLowerCase(),
-  email: `${name}@example.com`,
-  emailKey: `${name}@example.com`.toLowerCase(),
-  passwordHash: null,
-  fullName: null,
-  role,
-});
 const session = (id: string, userId: number, tokenHash: string, ip: string | null = null) => ({
   id,
   userId,

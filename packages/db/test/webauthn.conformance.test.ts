@@ -6,18 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Database, NewUser, NewWebAuthnCredential } from '../src/index.js';
 import { databasePerTest, type Engine, postgresEngine, sqliteEngine } from './engines.js';
+import { at, t0, user } from './fixtures.js';
 
-const t0 = new Date('2026-01-01T00:00:00Z');
-const at = (seconds: number) => new Date(t0.getTime() + seconds * 1000);
-const user = (name: string): NewUser => ({
-  username: name,
-  usernameKey: name,
-  email: `${name}@example.com`,
-  emailKey: `${name}@example.com`,
-  passwordHash: null,
-  fullName: null,
-  role: 'user',
-});
 const credential = (userId: number, id: string): NewWebAuthnCredential => ({
   id,
   userId,
