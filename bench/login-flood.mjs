@@ -3,31 +3,22 @@
 // from 1,000 addresses (X-Forwarded-For behind TRUST_PROXY=1), against the built server in
 // production mode: once with the hashing queue bounded (PASSWORD_QUEUE_LIMIT, default 32) and
 // once effectively unbounded, in one run. Prints the real user's latency and outcomes.
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { startServer } from './lib/server.mjs';
 
-const main = fileURLToPath(new URL('../apps/server/dist/main.js', import.meta.url));
 const SECONDS = Number(process.argv[2] ?? 15);
 const ATTACKERS = 64; // concurrent connections sending wrong passwords
 const ADDRESSES = 1000;
 
-const freePort = () =>
-  new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-
 async function start(queueLimit) {
   const dir = fileURLToPath(new URL(`.data/flood-${Date.now()}`, import.meta.url));
   mkdirSync(dir, { recursive: true });
-  const port = await freePort();
-  const child = spawn(process.execPath, [main], {
+  const server = await startServer({
+    cwd: dir,
+    nodeArgs: [],
     env: {
       PATH: process.env.PATH,
       NODE_ENV: 'production',
@@ -39,31 +30,18 @@ async function start(queueLimit) {
       DATABASE_URL: `file:${dir}/g.db`,
       DATA_DIR: dir,
       WEB_DIST: dir,
-      PORT: String(port),
       LOG_LEVEL: 'silent',
       BCRYPT_COST: process.env.BCRYPT_COST ?? '12',
       TRUST_PROXY: '1',
       PASSWORD_QUEUE_LIMIT: String(queueLimit),
       RATE_LIMIT_REGISTER_PER_HOUR: '1000',
     },
-    stdio: 'ignore',
   });
-  const base = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 300; i++) {
-    if (
-      await fetch(`${base}/healthz`).then(
-        (r) => r.ok,
-        () => false,
-      )
-    )
-      break;
-    await sleep(100);
-  }
-  const stop = () => {
-    child.kill('SIGTERM');
+  const stop = async () => {
+    await server.stop();
     rmSync(dir, { recursive: true, force: true });
   };
-  return { base, stop };
+  return { base: server.base, stop };
 }
 
 const login = (base, ip, username, password) =>
@@ -102,7 +80,7 @@ async function scenario(queueLimit) {
     await sleep(250);
   }
   await Promise.all(flood);
-  stop();
+  await stop();
   const sorted = samples.map((s) => s.ms).sort((a, b) => a - b);
   const at = (q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
   const count = (status) => samples.filter((s) => s.status === status).length;

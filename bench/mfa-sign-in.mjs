@@ -3,30 +3,20 @@
 // server in production mode on a SQLite file at the real bcrypt cost (BCRYPT_COST, default 12).
 // Each round signs in once with a password-only account and once with an account that has an
 // authenticator app (auth.login, then auth.mfa.verify with the current code); prints medians.
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { totpCode } from '@gatehouse/core';
+import { startServer } from './lib/server.mjs';
 
-const main = fileURLToPath(new URL('../apps/server/dist/main.js', import.meta.url));
 const ROUNDS = Number(process.argv[2] ?? 10);
-
-const freePort = () =>
-  new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
 
 async function start() {
   const dir = fileURLToPath(new URL(`.data/mfa-${Date.now()}`, import.meta.url));
   mkdirSync(dir, { recursive: true });
-  const port = await freePort();
-  const child = spawn(process.execPath, [main], {
+  const server = await startServer({
+    cwd: dir,
+    nodeArgs: [],
     env: {
       PATH: process.env.PATH,
       NODE_ENV: 'production',
@@ -35,7 +25,6 @@ async function start() {
       DATABASE_URL: `file:${dir}/g.db`,
       DATA_DIR: dir,
       WEB_DIST: dir,
-      PORT: String(port),
       LOG_LEVEL: 'silent',
       BCRYPT_COST: process.env.BCRYPT_COST ?? '12',
       EMAIL_VERIFICATION: 'off',
@@ -44,23 +33,11 @@ async function start() {
       RATE_LIMIT_LOGIN_PER_MINUTE: '100000',
       RATE_LIMIT_REGISTER_PER_HOUR: '100000',
     },
-    stdio: 'ignore',
   });
-  const base = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 300; i++) {
-    if (
-      await fetch(`${base}/healthz`).then(
-        (r) => r.ok,
-        () => false,
-      )
-    )
-      break;
-    await sleep(100);
-  }
   return {
-    base,
-    stop: () => {
-      child.kill('SIGTERM');
+    base: server.base,
+    stop: async () => {
+      await server.stop();
       rmSync(dir, { recursive: true, force: true });
     },
   };
@@ -121,5 +98,5 @@ try {
       `  auth.mfa.verify alone   ${v.toFixed(1)} ms`,
   );
 } finally {
-  stop();
+  await stop();
 }
