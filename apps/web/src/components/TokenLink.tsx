@@ -1,6 +1,6 @@
 import { type ReactNode, useEffect, useRef, useState } from 'react';
 import { errorMessage, fieldMessages } from '../errors';
-import { useSearchParam } from '../router';
+import { Link, useSearchParam } from '../router';
 import { Alert } from './Alert';
 import { Loading } from './Loading';
 
@@ -45,5 +45,18 @@ export function TokenLink<T>({ use, working, failedTitle, success, after }: Toke
       <Alert tone="error">{outcome.message}</Alert>
       {after}
     </>
+  );
+}
+
+/** The way on from a mailed link's page: the profile when signed in, else sign-in. */
+export function NextStepLink({ signedIn }: { signedIn: boolean }) {
+  return signedIn ? (
+    <Link to="/profile" className="btn btn-primary btn-block auth-next">
+      Continue to your profile
+    </Link>
+  ) : (
+    <Link to="/sign-in" className="btn btn-primary btn-block auth-next">
+      Sign in
+    </Link>
   );
 }

@@ -2,10 +2,9 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useCallback } from 'react';
 import { useAuth } from '../auth';
 import { Alert } from '../components/Alert';
-import { TokenLink } from '../components/TokenLink';
+import { NextStepLink, TokenLink } from '../components/TokenLink';
 import { gatehouse, trpc } from '../gatehouse';
 import { usePageTitle } from '../page';
-import { Link } from '../router';
 
 /** Opened from the mail sent to the new address (/confirm-email-change?token=…). */
 export function ConfirmEmailChange() {
@@ -20,16 +19,7 @@ export function ConfirmEmailChange() {
     },
     [queryClient],
   );
-  const next =
-    status === 'signed-in' ? (
-      <Link to="/profile" className="btn btn-primary btn-block auth-next">
-        Continue to your profile
-      </Link>
-    ) : (
-      <Link to="/sign-in" className="btn btn-primary btn-block auth-next">
-        Sign in
-      </Link>
-    );
+  const next = <NextStepLink signedIn={status === 'signed-in'} />;
   return (
     <TokenLink
       use={confirm}

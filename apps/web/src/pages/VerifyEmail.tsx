@@ -2,10 +2,9 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useCallback } from 'react';
 import { useAuth } from '../auth';
 import { Alert } from '../components/Alert';
-import { TokenLink } from '../components/TokenLink';
+import { NextStepLink, TokenLink } from '../components/TokenLink';
 import { gatehouse, trpc } from '../gatehouse';
 import { usePageTitle } from '../page';
-import { Link } from '../router';
 
 /** Opened from the verification mail (/verify-email?token=…), signed in or not. */
 export function VerifyEmail() {
@@ -21,15 +20,7 @@ export function VerifyEmail() {
     },
     [queryClient],
   );
-  const next = signedIn ? (
-    <Link to="/profile" className="btn btn-primary btn-block auth-next">
-      Continue to your profile
-    </Link>
-  ) : (
-    <Link to="/sign-in" className="btn btn-primary btn-block auth-next">
-      Sign in
-    </Link>
-  );
+  const next = <NextStepLink signedIn={signedIn} />;
   return (
     <TokenLink
       use={verify}
