@@ -3,7 +3,7 @@
  * racing decisions and racing polls each have exactly one winner, and expired rows go.
  */
 import { describe, expect, it } from 'vitest';
-import type { Database, NewDeviceCode, NewUser } from '../src/index.js';
+import type { Database, NewDeviceCode } from '../src/index.js';
 import { databasePerTest, type Engine, postgresEngine, sqliteEngine } from './engines.js';
 import { at, t0, user } from './fixtures.js';
 

@@ -3,7 +3,7 @@
  * under races, expiry, purpose) and the mail outbox (claims never overlap, leases, retries).
  */
 import { describe, expect, it } from 'vitest';
-import type { Database, NewEmailToken, NewMail, NewUser } from '../src/index.js';
+import type { Database, NewEmailToken, NewMail } from '../src/index.js';
 import { databasePerTest, type Engine, postgresEngine, sqliteEngine } from './engines.js';
 import { at, t0, user } from './fixtures.js';
 

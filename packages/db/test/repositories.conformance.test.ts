@@ -3,7 +3,7 @@
  * PostgreSQL alike, concurrency included.
  */
 import { describe, expect, it } from 'vitest';
-import { type Database, type NewUser, UniqueViolationError } from '../src/index.js';
+import { type Database, UniqueViolationError } from '../src/index.js';
 import { databasePerTest, type Engine, postgresEngine, sqliteEngine } from './engines.js';
 import { at, t0, user } from './fixtures.js';
 

@@ -4,7 +4,7 @@
  * signature counter only moves on from the value it was read at.
  */
 import { describe, expect, it } from 'vitest';
-import type { Database, NewUser, NewWebAuthnCredential } from '../src/index.js';
+import type { Database, NewWebAuthnCredential } from '../src/index.js';
 import { databasePerTest, type Engine, postgresEngine, sqliteEngine } from './engines.js';
 import { at, t0, user } from './fixtures.js';
 
